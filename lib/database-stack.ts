@@ -1,0 +1,277 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DatabaseRemovalPolicy, EnvironmentProfile, StorageType, stackName } from './profiles';
+import { supportsEnhancedMonitoring, supportsPerformanceInsights, toEc2InstanceType } from './instance-classes';
+
+export const DATABASE_NAME = 'spendsense';
+export const MASTER_USERNAME = 'spendsense_admin';
+/** Log types RDS for PostgreSQL exports to CloudWatch Logs. */
+export const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+
+export function credentialsSecretName(env: string): string {
+  return `spendsense/${env}/database/credentials`;
+}
+export function connectionSecretName(env: string): string {
+  return `spendsense/${env}/database/connection`;
+}
+
+/** The connection secret's value until `npm run secret:sync` writes the real one. */
+export const CONNECTION_SECRET_PLACEHOLDER = {
+  host: 'PENDING_SYNC',
+  port: 'PENDING_SYNC',
+  database: DATABASE_NAME,
+  username: MASTER_USERNAME,
+  password: 'PENDING_SYNC',
+  connection_string: 'PENDING_SYNC',
+} as const;
+
+export interface DatabaseStackProps extends StackProps {
+  /** The environment profile, defaults and overrides already applied and validated. */
+  readonly profile: EnvironmentProfile;
+}
+
+const STORAGE_TYPES: Record<StorageType, rds.StorageType> = {
+  gp2: rds.StorageType.GP2,
+  gp3: rds.StorageType.GP3,
+  io1: rds.StorageType.IO1,
+  io2: rds.StorageType.IO2,
+};
+
+const REMOVAL_POLICIES: Record<DatabaseRemovalPolicy, RemovalPolicy> = {
+  snapshot: RemovalPolicy.SNAPSHOT,
+  retain: RemovalPolicy.RETAIN,
+  destroy: RemovalPolicy.DESTROY,
+};
+
+/**
+ * The SpendSense PostgreSQL platform of one environment: network, KMS key, RDS instance, secrets, rotation, security
+ * groups and, optionally, an RDS Proxy.
+ */
+export class DatabaseStack extends Stack {
+  readonly profile: EnvironmentProfile;
+  readonly key: kms.Key;
+  readonly vpc: ec2.IVpc;
+  readonly database: rds.DatabaseInstance;
+  readonly credentialsSecret: secretsmanager.ISecret;
+  readonly connectionSecret: secretsmanager.Secret;
+  readonly lambdaSecurityGroup: ec2.SecurityGroup;
+  readonly databaseSecurityGroup: ec2.SecurityGroup;
+  readonly proxy?: rds.DatabaseProxy;
+
+  constructor(scope: Construct, id: string, props: DatabaseStackProps) {
+    const { profile } = props;
+    super(scope, id, {
+      stackName: stackName(profile.name),
+      description: `SpendSense PostgreSQL database platform (${profile.name})`,
+      env: profile.account ? { account: profile.account, region: profile.region } : undefined,
+      terminationProtection: profile.deletionProtection,
+      ...props,
+    });
+    this.profile = profile;
+    const env = profile.name;
+    const keepsData = profile.removalPolicy !== 'destroy';
+    const identifier = `spendsense-${env}`;
+
+    this.key = new kms.Key(this, 'Key', {
+      alias: `alias/spendsense/${env}/database`,
+      description: `SpendSense ${env} database: storage, secrets, Performance Insights and logs`,
+      enableKeyRotation: true,
+      // Snapshots kept on delete are unreadable without their key, so the key outlives the database.
+      removalPolicy: keepsData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsInThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
+
+    const logRetention = env === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH;
+    const ownsVpc = profile.vpcId === undefined;
+    this.vpc = ownsVpc ? this.createVpc(logRetention) : ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: profile.vpcId });
+    const subnets: ec2.SubnetSelection = ownsVpc
+      ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+      : {
+          subnetType:
+            this.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+        };
+
+    this.lambdaSecurityGroup = new ec2.SecurityGroup(this, 'LambdaSecurityGroup', {
+      vpc: this.vpc,
+      description: `SpendSense ${env}: Lambda functions that use the database`,
+      allowAllOutbound: true,
+    });
+    this.databaseSecurityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
+      vpc: this.vpc,
+      description: `SpendSense ${env}: PostgreSQL, from the Lambda group, the proxy and allowed CIDRs only`,
+      allowAllOutbound: false,
+    });
+
+    const parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: engineVersion(profile.engineVersion) }),
+      description: `SpendSense ${env}: TLS required, connections logged`,
+      parameters: {
+        'rds.force_ssl': '1',
+        log_connections: '1',
+        log_disconnections: '1',
+      },
+    });
+
+    const logGroups = LOG_EXPORTS.map(
+      (type) =>
+        new logs.LogGroup(this, `LogGroup-${type}`, {
+          logGroupName: `/aws/rds/instance/${identifier}/${type}`,
+          encryptionKey: this.key,
+          retention: logRetention,
+          removalPolicy: keepsData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        }),
+    );
+
+    const performanceInsights = supportsPerformanceInsights(profile.instanceClass);
+    this.database = new rds.DatabaseInstance(this, 'Database', {
+      instanceIdentifier: identifier,
+      engine: rds.DatabaseInstanceEngine.postgres({ version: engineVersion(profile.engineVersion) }),
+      instanceType: new ec2.InstanceType(toEc2InstanceType(profile.instanceClass)),
+      databaseName: DATABASE_NAME,
+      credentials: rds.Credentials.fromGeneratedSecret(MASTER_USERNAME, {
+        secretName: credentialsSecretName(env),
+        encryptionKey: this.key,
+      }),
+      vpc: this.vpc,
+      vpcSubnets: subnets,
+      securityGroups: [this.databaseSecurityGroup],
+      port: profile.port,
+      parameterGroup,
+      multiAz: profile.multiAz,
+      deletionProtection: profile.deletionProtection,
+      removalPolicy: REMOVAL_POLICIES[profile.removalPolicy],
+      storageEncrypted: true,
+      storageEncryptionKey: this.key,
+      storageType: STORAGE_TYPES[profile.storageType],
+      allocatedStorage: profile.allocatedStorage,
+      maxAllocatedStorage: profile.maxAllocatedStorage,
+      iops: profile.iops,
+      backupRetention: Duration.days(profile.backupRetentionDays),
+      copyTagsToSnapshot: true,
+      iamAuthentication: true,
+      cloudwatchLogsExports: [...LOG_EXPORTS],
+      enablePerformanceInsights: performanceInsights,
+      performanceInsightEncryptionKey: performanceInsights ? this.key : undefined,
+      monitoringInterval: supportsEnhancedMonitoring(profile.instanceClass) ? Duration.seconds(60) : undefined,
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+    });
+    // RDS would create the export log groups itself, unencrypted and kept forever; ours must exist first.
+    logGroups.forEach((g) => this.database.node.addDependency(g));
+    this.credentialsSecret = this.database.secret!;
+
+    this.database.connections.allowFrom(
+      this.lambdaSecurityGroup,
+      ec2.Port.tcp(profile.port),
+      'PostgreSQL from the Lambda group',
+    );
+    for (const cidr of profile.allowedCidrs) {
+      const peer = cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr);
+      this.database.connections.allowFrom(peer, ec2.Port.tcp(profile.port), `PostgreSQL from allowed CIDR ${cidr}`);
+    }
+
+    // Hosted single-user rotation runs in the VPC as a Lambda client of the database.
+    this.credentialsSecret.addRotationSchedule('Rotation', {
+      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
+        functionName: `spendsense-${env}-credentials-rotation`,
+        vpc: this.vpc,
+        vpcSubnets: subnets,
+        securityGroups: [this.lambdaSecurityGroup],
+      }),
+      automaticallyAfter: Duration.days(profile.rotationDays),
+    });
+
+    this.connectionSecret = new secretsmanager.Secret(this, 'ConnectionSecret', {
+      secretName: connectionSecretName(env),
+      description: `SpendSense ${env}: connection string, written by 'npm run secret:sync' after deploy`,
+      encryptionKey: this.key,
+      // Placeholders only: the real value never passes through the template.
+      secretStringValue: SecretValue.unsafePlainText(JSON.stringify(CONNECTION_SECRET_PLACEHOLDER)),
+    });
+
+    if (profile.rdsProxy) {
+      const proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+        vpc: this.vpc,
+        description: `SpendSense ${env}: RDS Proxy, from the Lambda group only`,
+        allowAllOutbound: false,
+      });
+      this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
+        dbProxyName: identifier,
+        proxyTarget: rds.ProxyTarget.fromInstance(this.database),
+        secrets: [this.credentialsSecret],
+        vpc: this.vpc,
+        vpcSubnets: subnets,
+        securityGroups: [proxySecurityGroup],
+        requireTLS: true,
+        iamAuth: true,
+      });
+      // DatabaseProxy itself admits the proxy group into the database group.
+      this.proxy.connections.allowFrom(
+        this.lambdaSecurityGroup,
+        ec2.Port.tcp(profile.port),
+        'PostgreSQL from the Lambda group',
+      );
+    }
+
+    this.addOutputs();
+    Tags.of(this).add('Project', 'SpendSense');
+    Tags.of(this).add('Environment', env);
+  }
+
+  private createVpc(retention: logs.RetentionDays): ec2.Vpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+    });
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+      encryptionKey: this.key,
+      retention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup) });
+    // The isolated subnets have no route out: rotation reaches Secrets Manager through an interface endpoint.
+    vpc.addInterfaceEndpoint('SecretsManagerEndpoint', {
+      service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      privateDnsEnabled: true,
+    });
+    return vpc;
+  }
+
+  private addOutputs(): void {
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    out('DatabaseEndpoint', this.database.dbInstanceEndpointAddress, 'Database endpoint address');
+    out('DatabasePort', this.database.dbInstanceEndpointPort, 'Database port');
+    out('DatabaseName', DATABASE_NAME, 'Database name');
+    out('CredentialsSecretArn', this.credentialsSecret.secretArn, 'Generated credentials secret (rotated)');
+    out('ConnectionSecretArn', this.connectionSecret.secretArn, 'Connection string secret (npm run secret:sync)');
+    out('LambdaSecurityGroupId', this.lambdaSecurityGroup.securityGroupId, 'Security group for Lambda clients');
+    out('DatabaseSecurityGroupId', this.databaseSecurityGroup.securityGroupId, 'Security group of the database');
+    if (this.proxy) out('ProxyEndpoint', this.proxy.endpoint, 'RDS Proxy endpoint (TLS and IAM auth required)');
+  }
+}
+
+/** `17` → the major version (RDS picks the minor); `17.6` → that exact version. */
+export function engineVersion(version: string): rds.PostgresEngineVersion {
+  const major = version.split('.')[0];
+  return rds.PostgresEngineVersion.of(version, major);
+}

@@ -1,0 +1,178 @@
+import { ConfigError, SUPPORTED_ENGINE_VERSIONS, isCidr, resolveConfig } from '../../lib/config';
+import { profiles } from '../../lib/profiles';
+
+function problemsOf(context: Record<string, unknown>): readonly string[] {
+  try {
+    resolveConfig(context);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('resolveConfig', () => {
+  test('selects all three environments by default, in order', () => {
+    expect(resolveConfig({}).environments.map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+  });
+
+  test('selects one environment with -c environment', () => {
+    const { environments } = resolveConfig({ environment: 'prod' });
+    expect(environments).toEqual([profiles.prod]);
+  });
+
+  test('applies typed overrides from CLI strings', () => {
+    const [prod] = resolveConfig({
+      environment: 'prod',
+      region: 'eu-west-1',
+      account: '123456789012',
+      instanceClass: 'db.r7g.large',
+      multiAz: 'false',
+      deletionProtection: 'false',
+      allocatedStorage: '200',
+      maxAllocatedStorage: '400',
+      storageType: 'io2',
+      iops: '4000',
+      backupRetentionDays: '21',
+      engineVersion: '16.4',
+      port: '6432',
+      rdsProxy: 'false',
+      rotationDays: '7',
+      allowedCidrs: '10.0.0.0/8, 2001:db8::/64',
+      removalPolicy: 'retain',
+      nagPacks: 'NIST80053R5,HIPAA',
+    }).environments;
+    expect(prod).toMatchObject({
+      region: 'eu-west-1',
+      account: '123456789012',
+      instanceClass: 'db.r7g.large',
+      multiAz: false,
+      deletionProtection: false,
+      allocatedStorage: 200,
+      maxAllocatedStorage: 400,
+      storageType: 'io2',
+      iops: 4000,
+      backupRetentionDays: 21,
+      engineVersion: '16.4',
+      port: 6432,
+      rdsProxy: false,
+      rotationDays: 7,
+      allowedCidrs: ['10.0.0.0/8', '2001:db8::/64'],
+      removalPolicy: 'retain',
+      nagPacks: ['AwsSolutions', 'HIPAA', 'NIST80053R5'],
+    });
+  });
+
+  test('accepts typed values from cdk.json', () => {
+    const [dev] = resolveConfig({
+      environment: 'dev',
+      multiAz: true,
+      allocatedStorage: 30,
+      allowedCidrs: ['203.0.113.7/32'],
+    }).environments;
+    expect(dev).toMatchObject({ multiAz: true, allocatedStorage: 30, allowedCidrs: ['203.0.113.7/32'] });
+  });
+
+  test('applies overrides to every environment when none is selected', () => {
+    const envs = resolveConfig({ region: 'eu-central-1' }).environments;
+    expect(envs.map((e) => e.region)).toEqual(['eu-central-1', 'eu-central-1', 'eu-central-1']);
+  });
+
+  test('does not change the default profiles', () => {
+    resolveConfig({ environment: 'prod', multiAz: 'false' });
+    expect(profiles.prod.multiAz).toBe(true);
+  });
+
+  test.each([
+    ['environment', 'qa', /^environment: got 'qa', expected one of dev, staging, prod/],
+    ['region', 'moon-1', /^region: got 'moon-1', expected an AWS region/],
+    ['account', '12345', /^account: got '12345', expected a 12-digit/],
+    ['instanceClass', 'bogus', /^instanceClass: got 'bogus', expected an RDS for PostgreSQL class/],
+    ['instanceClass', 'db.z9.large', /^instanceClass: got 'db.z9.large'/],
+    ['multiAz', 'yes', /^multiAz: got 'yes', expected true or false/],
+    ['deletionProtection', '0', /^deletionProtection: got '0', expected true or false/],
+    ['allocatedStorage', '-5', /^allocatedStorage: got '-5', expected a whole number from 20 to 65536 GiB/],
+    ['allocatedStorage', '20.5', /^allocatedStorage: got '20.5'/],
+    ['maxAllocatedStorage', 'lots', /^maxAllocatedStorage: got 'lots'/],
+    ['storageType', 'magnetic', /^storageType: got 'magnetic', expected one of gp3, gp2, io1, io2/],
+    ['iops', '50', /^iops: got '50', expected a whole number from 1000 to 256000/],
+    ['backupRetentionDays', '36', /^backupRetentionDays: got '36', expected a whole number from 0 to 35 days/],
+    ['engineVersion', '15.4', /^engineVersion: got '15.4', expected a PostgreSQL version of 16 or newer/],
+    ['port', '80', /^port: got '80', expected a whole number from 1150 to 65535/],
+    ['rdsProxy', 'maybe', /^rdsProxy: got 'maybe', expected true or false/],
+    ['rotationDays', '0', /^rotationDays: got '0'/],
+    ['allowedCidrs', '0.0.0.0', /^allowedCidrs: got '0.0.0.0', expected comma-separated CIDRs/],
+    ['allowedCidrs', '10.0.0.0/33', /^allowedCidrs: got '10.0.0.0\/33'/],
+    ['removalPolicy', 'keep', /^removalPolicy: got 'keep', expected one of snapshot, retain, destroy/],
+    ['nagPacks', 'AwsSolutions,CIS', /^nagPacks: got 'AwsSolutions,CIS', expected comma-separated pack names/],
+    ['vpcId', 'default', /^vpcId: got 'default', expected a VPC id/],
+  ])('fails when %s is %p', (key, value, message) => {
+    const problems = problemsOf({ environment: 'dev', [key]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  test('reports every bad value together, one line each', () => {
+    const problems = problemsOf({ environment: 'prod', instanceClass: 'bogus', allocatedStorage: '-5', port: 'x' });
+    expect(problems).toHaveLength(3);
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['instanceClass', 'allocatedStorage', 'port']);
+  });
+
+  test('fails when maxAllocatedStorage is not above allocatedStorage', () => {
+    expect(problemsOf({ environment: 'dev', allocatedStorage: '100', maxAllocatedStorage: '100' })[0]).toMatch(
+      /^maxAllocatedStorage: got 100, expected more than allocatedStorage 100 \(environment dev\)/,
+    );
+  });
+
+  test('fails when io1 has no IOPS', () => {
+    expect(problemsOf({ environment: 'prod', storageType: 'io1' })).toEqual([
+      expect.stringMatching(/^iops: missing, expected 1000 to 256000 for storageType io1/),
+    ]);
+  });
+
+  test('fails when gp2 has IOPS', () => {
+    expect(problemsOf({ environment: 'prod', storageType: 'gp2', iops: '3000' })[0]).toMatch(
+      /^iops: got 3000, expected none for storageType gp2/,
+    );
+  });
+
+  test('fails when gp3 below 400 GiB has IOPS', () => {
+    expect(problemsOf({ environment: 'dev', iops: '12000' })[0]).toMatch(
+      /^iops: got 12000, expected none below 400 GiB of gp3/,
+    );
+  });
+
+  test('fails when a VPC lookup has no account', () => {
+    expect(problemsOf({ environment: 'dev', vpcId: 'vpc-0123456789abcdef0' })[0]).toMatch(
+      /^vpcId: .* needs -c account=/,
+    );
+  });
+
+  test('fails on a near-miss key instead of ignoring it', () => {
+    expect(problemsOf({ environment: 'dev', instanceclass: 'db.t3.micro' })[0]).toMatch(
+      /^instanceclass: unknown context key, did you mean instanceClass\?/,
+    );
+  });
+
+  test('ignores context keys that are not the kit’s', () => {
+    expect(() =>
+      resolveConfig({ 'aws-cdk:enableDiffNoFail': true, '@aws-cdk/core:newStyleStackSynthesis': true }),
+    ).not.toThrow();
+  });
+});
+
+describe('SUPPORTED_ENGINE_VERSIONS', () => {
+  test('lists PostgreSQL 16 and newer, majors and minors', () => {
+    expect(SUPPORTED_ENGINE_VERSIONS).toEqual(expect.arrayContaining(['16', '16.4', '17']));
+    expect(SUPPORTED_ENGINE_VERSIONS.every((v) => Number(v.split('.')[0]) >= 16)).toBe(true);
+  });
+});
+
+describe('isCidr', () => {
+  test.each(['10.0.0.0/8', '203.0.113.7/32', '0.0.0.0/0', '::/0', '2001:db8::1/128'])('accepts %s', (c) =>
+    expect(isCidr(c)).toBe(true),
+  );
+  test.each(['10.0.0.0', '10.0.0.0/33', '300.0.0.0/8', '::/129', 'abc/8', '10.0.0.0/-1'])('rejects %s', (c) =>
+    expect(isCidr(c)).toBe(false),
+  );
+});

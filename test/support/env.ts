@@ -1,0 +1,16 @@
+/**
+ * Every test runs offline with no AWS identity: no credentials, no account, and aws-cdk-lib's built-in CloudFormation
+ * schema validation off (it costs ~2 s per synth and is exercised by `npm run synth`).
+ */
+for (const key of [
+  'AWS_PROFILE',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'CDK_DEFAULT_ACCOUNT',
+]) {
+  delete process.env[key];
+}
+process.env.CDK_VALIDATION = 'false';
+process.env.CDK_DISABLE_CLI_TELEMETRY = '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
