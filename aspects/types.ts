@@ -1,0 +1,44 @@
+/**
+ * The vocabulary of the policy engine, shared by the synth gate, the SARIF/JSON writers and the report.
+ */
+import type { EnvironmentName } from '../lib/profiles';
+
+/** How a finding is judged: an error fails synth, a warning is printed and does not. */
+export type Severity = 'error' | 'warning';
+
+/** The outcome of one check of one resource. */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'acknowledged' | 'cannot-verify';
+
+/** What an acknowledgement looked like when the check ran. */
+export interface AcknowledgementRecord {
+  readonly ruleId: string;
+  /** Construct path the acknowledgement is attached to. */
+  readonly scope: string;
+  readonly reason: string;
+  readonly owner: string;
+  /** ISO date (YYYY-MM-DD) after which it no longer counts. */
+  readonly expires: string;
+  /** live: it suppresses a finding; expired: past its date; stale: matched no finding; forbidden: may not be used here. */
+  readonly state: 'live' | 'expired' | 'stale' | 'forbidden';
+}
+
+/** One check of one resource by one rule: ours (`SS-...`) or a cdk-nag rule (`AwsSolutions-RDS10`, ...). */
+export interface CheckResult {
+  readonly ruleId: string;
+  readonly title: string;
+  /** `spendsense` for the kit's own rules, otherwise the cdk-nag pack name. */
+  readonly source: 'spendsense' | 'AwsSolutions' | 'HIPAA' | 'NIST80053R5' | 'PCIDSS321';
+  readonly environment: EnvironmentName | string;
+  readonly stack: string;
+  readonly constructPath: string;
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly status: CheckStatus;
+  /** The severity this rule has in this environment. */
+  readonly severity: Severity;
+  /** The value found, e.g. `DeletionProtection=false`. */
+  readonly evidence: string;
+  /** What to change. */
+  readonly fix: string;
+  readonly acknowledgement?: AcknowledgementRecord;
+}
