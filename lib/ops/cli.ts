@@ -1,0 +1,66 @@
+import { EXIT, ExitCode, OpsError, errorMessage } from './errors';
+import { Redactor } from './redact';
+
+/** How a script prints: one call per line. The scripts pass console.log / console.error. */
+export interface ScriptIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** What a script's main function gets: its arguments, and printing that masks every secret the redactor knows. */
+export interface ScriptContext extends ScriptIo {
+  readonly argv: readonly string[];
+  readonly redactor: Redactor;
+}
+
+export interface Failure {
+  readonly exitCode: Exclude<ExitCode, 0>;
+  /** One line, secrets masked. */
+  readonly message: string;
+}
+
+/** Thrown from yargs' `.fail()` so that argument errors get the invalid-input exit code and a pointer to --help. */
+export function usageError(message: string | undefined, err: Error | undefined): never {
+  throw new OpsError(`${oneLine(message ?? errorMessage(err))} (see --help)`, EXIT.invalidInput);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, '; ').trim();
+}
+
+/** The exit code and the one-line message of anything a script's main function threw. */
+export function describeFailure(err: unknown, redactor: Redactor): Failure {
+  if (err instanceof OpsError) return { exitCode: err.exitCode, message: redactor.redact(oneLine(err.message)) };
+  return { exitCode: EXIT.unexpected, message: redactor.redact(`unexpected error: ${oneLine(errorMessage(err))}`) };
+}
+
+/**
+ * The one top-level handler of every operations script: runs `main`, prints expected failures as one line without a
+ * stack trace, and returns the exit code. With `SPENDSENSE_DEBUG=1`, unexpected errors also print their stack (masked).
+ */
+export async function runScript(
+  name: string,
+  main: (ctx: ScriptContext) => Promise<void>,
+  io: ScriptIo,
+  argv: readonly string[],
+  debug = false,
+): Promise<number> {
+  const redactor = new Redactor();
+  const ctx: ScriptContext = {
+    argv,
+    redactor,
+    out: (line) => io.out(redactor.redact(line)),
+    err: (line) => io.err(redactor.redact(line)),
+  };
+  try {
+    await main(ctx);
+    return EXIT.ok;
+  } catch (err) {
+    const failure = describeFailure(err, redactor);
+    io.err(`${name}: ${failure.message}`);
+    if (debug && !(err instanceof OpsError) && err instanceof Error && err.stack) {
+      io.err(redactor.redact(err.stack));
+    }
+    return failure.exitCode;
+  }
+}

@@ -1,0 +1,401 @@
+import { readFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { ConnectionOptions } from 'node:tls';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Client } from 'pg';
+import { parse } from 'pg-connection-string';
+import { CONNECTION_SECRET_PLACEHOLDER } from '../database-stack';
+import { SERVICES } from './aws-clients';
+import { awsCall } from './aws-errors';
+import { EXIT, OpsError, errorMessage } from './errors';
+import { isRecord } from './outputs';
+
+export const SSL_MODES = ['verify-full', 'require', 'disable'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+export const DEFAULT_SSL_MODE: SslMode = 'verify-full';
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_TIMEOUT_MS = 600_000;
+export const DEFAULT_PORT = 5432;
+/** Where RDS publishes the CA bundle that `--ca-file` takes. */
+export const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
+
+/** Whom to connect to, and where that came from (for messages). */
+export interface ConnectionTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+  readonly origin: string;
+}
+
+export interface ParsedConnectionString {
+  readonly target: ConnectionTarget;
+  /** The URL's own `sslmode`, when it has one. */
+  readonly sslmode?: SslMode;
+}
+
+const USAGE_URL = 'postgresql://user:password@host:port/database';
+
+function isSslMode(value: unknown): value is SslMode {
+  return typeof value === 'string' && (SSL_MODES as readonly string[]).includes(value);
+}
+
+/**
+ * Reads a `postgresql://` URL with pg-connection-string. The value is never quoted back: it holds a password.
+ * Query parameters other than `sslmode` are refused rather than ignored, since db:test takes its TLS settings from
+ * its own options.
+ */
+export function parseConnectionString(url: string): ParsedConnectionString {
+  const what = 'connection-string';
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new OpsError(`${what}: expected a URL of the form ${USAGE_URL} (value not shown)`, EXIT.invalidInput);
+  }
+  let config: ReturnType<typeof parse>;
+  try {
+    config = parse(url);
+  } catch {
+    throw new OpsError(`${what}: not a valid URL (value not shown); expected ${USAGE_URL}`, EXIT.invalidInput);
+  }
+  const known = new Set(['host', 'port', 'database', 'user', 'password', 'ssl', 'sslmode']);
+  const extra = Object.keys(config).filter((k) => !known.has(k) && config[k] !== undefined && config[k] !== null);
+  if (extra.length > 0) {
+    throw new OpsError(
+      `${what}: parameter${extra.length > 1 ? 's' : ''} ${extra.join(', ')} not supported; give TLS settings with --sslmode and --ca-file`,
+      EXIT.invalidInput,
+    );
+  }
+  const sslmode: unknown = config.sslmode;
+  if (sslmode !== undefined && !isSslMode(sslmode)) {
+    throw new OpsError(
+      `${what}: sslmode ${JSON.stringify(sslmode)} not supported; expected one of ${SSL_MODES.join(', ')}`,
+      EXIT.invalidInput,
+    );
+  }
+  const missing = (['host', 'user', 'password', 'database'] as const).filter((k) => !config[k]);
+  if (missing.length > 0) {
+    throw new OpsError(
+      `${what}: no ${missing.join(', ')} in the URL (value not shown); expected ${USAGE_URL}`,
+      EXIT.invalidInput,
+    );
+  }
+  const port = config.port ? Number(config.port) : DEFAULT_PORT;
+  return {
+    target: {
+      host: config.host!,
+      port,
+      database: config.database!,
+      user: config.user!,
+      password: config.password!,
+      origin: 'connection string',
+    },
+    sslmode,
+  };
+}
+
+/**
+ * The target described by a connection secret (`{"host","port","database","username","password",...}`) or by the
+ * credentials secret RDS generates (`dbname` instead of `database`).
+ */
+export function targetFromSecret(secretString: string | undefined, secretId: string): ConnectionTarget {
+  const what = `secret ${secretId}`;
+  let parsed: unknown;
+  try {
+    parsed = secretString === undefined ? undefined : JSON.parse(secretString);
+  } catch {
+    parsed = undefined;
+  }
+  if (!isRecord(parsed)) {
+    throw new OpsError(
+      `${what}: value is not a JSON object (content not shown); expected the connection secret written by secret:sync`,
+      EXIT.invalidInput,
+    );
+  }
+  if (Object.values(parsed).includes(CONNECTION_SECRET_PLACEHOLDER.host)) {
+    throw new OpsError(
+      `${what}: still holds the deploy-time placeholders (${CONNECTION_SECRET_PLACEHOLDER.host}); run npm run secret:sync -- --env <env> first`,
+      EXIT.invalidInput,
+    );
+  }
+  const database = parsed.database ?? parsed.dbname;
+  const fields = { host: parsed.host, username: parsed.username, password: parsed.password, database };
+  const missing = Object.entries(fields)
+    .filter(([, v]) => typeof v !== 'string' || v.length === 0)
+    .map(([k]) => k);
+  if (missing.length > 0) {
+    throw new OpsError(
+      `${what}: field${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing or not a string; run npm run secret:sync -- --env <env> to rewrite it`,
+      EXIT.invalidInput,
+    );
+  }
+  const rawPort = parsed.port ?? DEFAULT_PORT;
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new OpsError(`${what}: field port is ${JSON.stringify(rawPort)}, expected a TCP port`, EXIT.invalidInput);
+  }
+  return {
+    host: fields.host as string,
+    port,
+    database: fields.database as string,
+    user: fields.username as string,
+    password: fields.password as string,
+    origin: what,
+  };
+}
+
+export async function readSecretTarget(client: SecretsManagerClient, secretId: string): Promise<ConnectionTarget> {
+  const response = await awsCall({ ...SERVICES.secretsManager, operation: 'GetSecretValue', resource: secretId }, () =>
+    client.send(new GetSecretValueCommand({ SecretId: secretId })),
+  );
+  return targetFromSecret(response.SecretString, secretId);
+}
+
+/** The PEM bundle of `--ca-file`. */
+export async function readCaFile(path: string): Promise<string> {
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new OpsError(`ca-file: cannot read '${path}' (${errorMessage(err)})`, EXIT.invalidInput);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new OpsError(
+      `ca-file: '${path}' holds no PEM certificate; download the RDS bundle from ${RDS_CA_BUNDLE_URL}`,
+      EXIT.invalidInput,
+    );
+  }
+  return pem;
+}
+
+export function validateTimeout(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMEOUT_MS) {
+    throw new OpsError(
+      `timeout: got '${ms}', expected a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+      EXIT.invalidInput,
+    );
+  }
+  return ms;
+}
+
+/** libpq's meaning of the modes: verify-full checks the chain and the host name, require only encrypts. */
+export function tlsOptions(sslmode: SslMode, ca: string | undefined): false | ConnectionOptions {
+  if (ca !== undefined && sslmode !== 'verify-full') {
+    throw new OpsError(
+      `ca-file: only used with --sslmode verify-full (got --sslmode ${sslmode}); drop --ca-file or use verify-full`,
+      EXIT.invalidInput,
+    );
+  }
+  switch (sslmode) {
+    case 'verify-full':
+      return ca === undefined ? { rejectUnauthorized: true } : { rejectUnauthorized: true, ca };
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'disable':
+      return false;
+  }
+}
+
+export interface ConnectionTestOptions {
+  readonly target: ConnectionTarget;
+  readonly sslmode: SslMode;
+  /** PEM bundle of trusted CAs for verify-full; the system's trust store when absent. */
+  readonly ca?: string;
+  /** Budget for the whole test (resolve, connect, TLS, login, queries), in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+export interface ConnectionReport {
+  readonly host: string;
+  readonly port: number;
+  /** As the server reports them (`current_database()`, `current_user`). */
+  readonly database: string;
+  readonly user: string;
+  readonly sslmode: SslMode;
+  /** `select version()`. */
+  readonly serverVersion: string;
+  /** This session's row of `pg_stat_ssl`; `null` without TLS. */
+  readonly tls: { readonly version: string; readonly cipher: string } | null;
+  /** Resolve, TCP, TLS and login, in milliseconds. */
+  readonly connectMs: number;
+  /** `select version()`, in milliseconds. */
+  readonly queryMs: number;
+}
+
+type Phase = 'TCP connect' | 'TLS handshake and login' | 'query';
+
+class Timeout extends Error {
+  constructor(readonly phase: Phase) {
+    super(`timeout during ${phase}`);
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * Connects with pg, runs `select version()` and reads its own session's TLS version and cipher from `pg_stat_ssl`.
+ * The whole test is bounded by `timeoutMs`: when it runs out, the socket is destroyed and a timeout error thrown,
+ * whatever stage pg was at. Every failure becomes an {@link OpsError} with the exit code of its kind.
+ */
+export async function testConnection(options: ConnectionTestOptions): Promise<ConnectionReport> {
+  const { target, sslmode, timeoutMs } = options;
+  const ssl = tlsOptions(sslmode, options.ca);
+  const started = performance.now();
+  let socket: Socket | undefined;
+  let phase: Phase = 'TCP connect';
+  const client = new Client({
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: target.user,
+    password: target.password,
+    ssl,
+    application_name: 'spendsense-db-test',
+    stream: () => {
+      socket = new Socket();
+      socket.once('connect', () => (phase = phase === 'TCP connect' ? 'TLS handshake and login' : phase));
+      return socket;
+    },
+  });
+  // Errors after we have given up (timeout) or finished must not surface as unhandled 'error' events.
+  client.on('error', () => undefined);
+
+  const work = (async (): Promise<ConnectionReport> => {
+    await client.connect();
+    const connected = performance.now();
+    phase = 'query';
+    const version = await client.query<{ version: string }>('select version()');
+    const queried = performance.now();
+    const session = await client.query<{
+      ssl: boolean;
+      version: string | null;
+      cipher: string | null;
+      database: string;
+      user: string;
+    }>(
+      'select s.ssl, s.version, s.cipher, current_database() as database, current_user as user from pg_stat_ssl s where s.pid = pg_backend_pid()',
+    );
+    await client.end();
+    const row = session.rows[0];
+    return {
+      host: target.host,
+      port: target.port,
+      database: row?.database ?? target.database,
+      user: row?.user ?? target.user,
+      sslmode,
+      serverVersion: version.rows[0]?.version ?? '',
+      tls: row?.ssl ? { version: row.version ?? 'unknown', cipher: row.cipher ?? 'unknown' } : null,
+      connectMs: round(connected - started),
+      queryMs: round(queried - connected),
+    };
+  })();
+  work.catch(() => undefined);
+
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout(phase)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } catch (err) {
+    throw classifyConnectionError(err, target, sslmode, timeoutMs) ?? err;
+  } finally {
+    clearTimeout(timer);
+    socket?.destroy();
+  }
+}
+
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'ECONNRESET',
+]);
+const NOT_RESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
+const AUTH_SQLSTATES = new Set(['28P01', '28000']);
+const TLS_CODE = /^ERR_(TLS|SSL)_|CERT|^UNABLE_TO_|SELF_SIGNED|^DEPTH_ZERO|^HOSTNAME_MISMATCH/;
+
+interface ErrorShape {
+  readonly code?: unknown;
+  readonly message?: unknown;
+  readonly severity?: unknown;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Maps what testConnection meets to an {@link OpsError} with the exit code of its kind; `undefined` if unforeseen. */
+export function classifyConnectionError(
+  err: unknown,
+  target: Pick<ConnectionTarget, 'host' | 'port' | 'user' | 'database'>,
+  sslmode: SslMode,
+  timeoutMs: number,
+): OpsError | undefined {
+  if (err instanceof OpsError) return err;
+  const where = `${target.host}:${target.port}`;
+  if (err instanceof Timeout) {
+    return new OpsError(
+      `${where}: no answer within ${timeoutMs} ms (during ${err.phase}); check that the database security group admits this address (npm run dev-access -- --env dev --add), the host and the port`,
+      EXIT.timeout,
+    );
+  }
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as ErrorShape;
+  const fromServer = typeof e.severity === 'string';
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = oneLine(typeof e.message === 'string' ? e.message : '');
+
+  if (NOT_RESOLVED.has(code)) {
+    return new OpsError(
+      `host '${target.host}': does not resolve (${code}); check the DatabaseEndpoint output or the connection string`,
+      EXIT.unreachable,
+    );
+  }
+  if (UNREACHABLE.has(code)) {
+    return new OpsError(
+      `${where}: unreachable (${code}: ${message}); check the host, the port and that the database security group admits this address`,
+      EXIT.unreachable,
+    );
+  }
+  const tlsMessage = /\bSSL\b|\bTLS\b|certificate/i.test(message);
+  if (TLS_CODE.test(code) || (tlsMessage && !fromServer)) {
+    const fix = /does not support SSL/i.test(message)
+      ? 'the server offers no TLS; use --sslmode disable only for a local test server'
+      : code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? `the certificate is not for '${target.host}'; connect with the DatabaseEndpoint host name`
+        : `pass the CA that signed the server certificate with --ca-file (RDS: ${RDS_CA_BUNDLE_URL})`;
+    return new OpsError(
+      `${where}: TLS failed with sslmode ${sslmode} (${code ? `${code}: ` : ''}${message}); ${fix}`,
+      EXIT.tls,
+    );
+  }
+  if (fromServer && AUTH_SQLSTATES.has(code)) {
+    return new OpsError(
+      `user '${target.user}' at ${where}/${target.database}: authentication failed (${code}: ${message}); check the password (npm run secret:sync -- --env <env> rewrites it from the credentials secret)`,
+      EXIT.auth,
+    );
+  }
+  if (fromServer) {
+    return new OpsError(`${where}/${target.database}: the server refused (${code}: ${message})`, EXIT.server);
+  }
+  if (/Connection terminated/i.test(message)) {
+    return new OpsError(
+      `${where}: the server closed the connection during login (${message}); check that it is PostgreSQL and accepts sslmode ${sslmode}`,
+      EXIT.server,
+    );
+  }
+  return undefined;
+}
+
+/** The report as text lines, for people. */
+export function formatConnectionReport(r: ConnectionReport): string[] {
+  return [
+    `connected to ${r.host}:${r.port}/${r.database} as ${r.user} (sslmode ${r.sslmode})`,
+    `server:  ${r.serverVersion}`,
+    `tls:     ${r.tls ? `${r.tls.version} ${r.tls.cipher}` : 'none'}`,
+    `latency: connect ${r.connectMs} ms, select version() ${r.queryMs} ms`,
+  ];
+}

@@ -1,0 +1,117 @@
+import {
+  GetSecretValueCommand,
+  GetSecretValueCommandOutput,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { EnvironmentName } from '../profiles';
+import { SERVICES } from './aws-clients';
+import { awsCall } from './aws-errors';
+import {
+  ConnectionSecret,
+  FieldChange,
+  buildConnectionSecret,
+  clientRequestToken,
+  diffConnection,
+  parseCredentials,
+  parseStoredConnection,
+  sameConnection,
+  serializeConnectionSecret,
+} from './connection-secret';
+import { EXIT, OpsError } from './errors';
+import { OutputsSource, loadStackOutputs, parsePort, requireOutputs } from './outputs';
+import { Redactor } from './redact';
+
+export interface SecretSyncOptions {
+  readonly env: EnvironmentName;
+  readonly outputs: OutputsSource;
+  readonly secretsManager: SecretsManagerClient;
+  readonly dryRun: boolean;
+  /** Learns every password read, so that the caller can keep it out of anything it prints. */
+  readonly redactor: Redactor;
+}
+
+export type SecretSyncStatus = 'written' | 'unchanged' | 'dry-run';
+
+export interface SecretSyncResult {
+  readonly status: SecretSyncStatus;
+  readonly stackName: string;
+  readonly outputsOrigin: string;
+  readonly credentialsSecretId: string;
+  readonly connectionSecretId: string;
+  /** Field-by-field changes, passwords masked; empty when unchanged. */
+  readonly changes: readonly FieldChange[];
+  /** The version now current, when something was written. */
+  readonly versionId?: string;
+}
+
+/**
+ * Writes the connection secret of an environment from its credentials secret and stack outputs: reads both, writes
+ * only when the stored value differs (with a content-derived `ClientRequestToken`), then reads it back to confirm.
+ */
+export async function syncConnectionSecret(options: SecretSyncOptions): Promise<SecretSyncResult> {
+  const { secretsManager, redactor } = options;
+  const loaded = await loadStackOutputs(options.env, options.outputs);
+  const out = requireOutputs(loaded, [
+    'DatabaseEndpoint',
+    'DatabasePort',
+    'DatabaseName',
+    'CredentialsSecretArn',
+    'ConnectionSecretArn',
+  ]);
+  const endpoint = {
+    host: out.DatabaseEndpoint,
+    port: parsePort(out.DatabasePort, `${loaded.origin}: output DatabasePort`),
+    database: out.DatabaseName,
+  };
+
+  const getValue = (secretId: string): Promise<GetSecretValueCommandOutput> =>
+    awsCall({ ...SERVICES.secretsManager, operation: 'GetSecretValue', resource: secretId }, () =>
+      secretsManager.send(new GetSecretValueCommand({ SecretId: secretId })),
+    );
+
+  const credentialsSecret = await getValue(out.CredentialsSecretArn);
+  const credentials = parseCredentials(credentialsSecret.SecretString, out.CredentialsSecretArn);
+  redactor.add(credentials.password);
+  const wanted = buildConnectionSecret(endpoint, credentials);
+  redactor.add(wanted.connection_string);
+
+  const current = await getValue(out.ConnectionSecretArn);
+  const stored = parseStoredConnection(current.SecretString);
+  if (typeof stored?.password === 'string') redactor.add(stored.password);
+
+  const base = {
+    stackName: loaded.stackName,
+    outputsOrigin: loaded.origin,
+    credentialsSecretId: out.CredentialsSecretArn,
+    connectionSecretId: out.ConnectionSecretArn,
+  };
+  if (sameConnection(stored, wanted)) return { ...base, status: 'unchanged', changes: [] };
+  const changes = diffConnection(stored, wanted);
+  if (options.dryRun) return { ...base, status: 'dry-run', changes };
+
+  const content = serializeConnectionSecret(wanted);
+  const written = await awsCall(
+    { ...SERVICES.secretsManager, operation: 'PutSecretValue', resource: out.ConnectionSecretArn },
+    () =>
+      secretsManager.send(
+        new PutSecretValueCommand({
+          SecretId: out.ConnectionSecretArn,
+          SecretString: content,
+          ClientRequestToken: clientRequestToken(content, current.VersionId),
+        }),
+      ),
+  );
+  const readBack = await getValue(out.ConnectionSecretArn);
+  assertReadBack(readBack, wanted, out.ConnectionSecretArn);
+  return { ...base, status: 'written', changes, versionId: readBack.VersionId ?? written.VersionId };
+}
+
+function assertReadBack(readBack: GetSecretValueCommandOutput, wanted: ConnectionSecret, secretId: string): void {
+  if (!sameConnection(parseStoredConnection(readBack.SecretString), wanted)) {
+    throw new OpsError(
+      `connection secret ${secretId}: the current version (${readBack.VersionId ?? 'unknown'}) read back after writing differs from the value written; another writer changed it meanwhile; run secret:sync again`,
+      EXIT.readBackMismatch,
+    );
+  }
+}

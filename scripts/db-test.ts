@@ -1,0 +1,113 @@
+/**
+ * npm run db:test -- (--env <env> | --secret-id ID | --connection-string URL) [--ca-file PEM]
+ *   [--sslmode verify-full|require|disable] [--timeout MS] [--json]
+ *
+ * Connects with pg, runs `select version()`, and reports server version, TLS, latency, database and user.
+ */
+import yargs from 'yargs';
+import { connectionSecretName } from '../lib/database-stack';
+import { ENVIRONMENT_NAMES } from '../lib/profiles';
+import { secretsManager } from '../lib/ops/aws-clients';
+import { ScriptContext, describeFailure, runScript, usageError } from '../lib/ops/cli';
+import {
+  ConnectionTarget,
+  DEFAULT_SSL_MODE,
+  DEFAULT_TIMEOUT_MS,
+  SSL_MODES,
+  SslMode,
+  formatConnectionReport,
+  parseConnectionString,
+  readCaFile,
+  readSecretTarget,
+  testConnection,
+  validateTimeout,
+} from '../lib/ops/connection-test';
+import { EXIT, OpsError } from '../lib/ops/errors';
+
+async function main(ctx: ScriptContext): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const args = await yargs([...ctx.argv])
+    .scriptName('npm run db:test --')
+    .usage(
+      '$0 (--env <env> | --secret-id ID | --connection-string URL) [--ca-file PEM] [--sslmode MODE] [--timeout MS] [--json]\n\n' +
+        'Connects, runs select version() and reports server version, TLS, latency, database and user.',
+    )
+    .options({
+      env: {
+        choices: ENVIRONMENT_NAMES,
+        describe: 'read the connection secret spendsense/<env>/database/connection',
+        conflicts: ['secret-id', 'connection-string'],
+      },
+      'secret-id': {
+        type: 'string',
+        describe: 'read this Secrets Manager secret (name or ARN) instead',
+        conflicts: ['env', 'connection-string'],
+      },
+      'connection-string': {
+        type: 'string',
+        describe: 'postgresql://user:password@host:port/database (never printed)',
+        conflicts: ['env', 'secret-id'],
+      },
+      'ca-file': {
+        type: 'string',
+        describe: 'PEM bundle of trusted CAs, e.g. the RDS global-bundle.pem (verify-full)',
+      },
+      sslmode: {
+        choices: SSL_MODES,
+        describe: `TLS mode (default ${DEFAULT_SSL_MODE}, or the connection string's sslmode)`,
+      },
+      timeout: { type: 'number', default: DEFAULT_TIMEOUT_MS, describe: 'budget for the whole test, in ms' },
+      json: { type: 'boolean', default: false, describe: 'print one JSON object instead of text' },
+      region: { type: 'string', describe: 'AWS region for --env / --secret-id (default: AWS_REGION or the profile)' },
+    })
+    .check((a) => {
+      if (a.env === undefined && a.secretId === undefined && a.connectionString === undefined) {
+        throw new Error('give one of --env, --secret-id or --connection-string');
+      }
+      return true;
+    })
+    .strict()
+    .version(false)
+    .help()
+    .fail(usageError)
+    .parseAsync();
+
+  try {
+    const timeoutMs = validateTimeout(args.timeout);
+    let target: ConnectionTarget;
+    let sslmode: SslMode | undefined = args.sslmode;
+    if (args.connectionString !== undefined) {
+      ctx.redactor.add(args.connectionString);
+      const parsed = parseConnectionString(args.connectionString);
+      target = parsed.target;
+      if (parsed.sslmode && sslmode && parsed.sslmode !== sslmode) {
+        throw new OpsError(
+          `sslmode: the connection string says '${parsed.sslmode}' and --sslmode '${sslmode}'; give one`,
+          EXIT.invalidInput,
+        );
+      }
+      sslmode ??= parsed.sslmode;
+    } else {
+      const secretId = args.secretId ?? connectionSecretName(args.env!);
+      target = await readSecretTarget(secretsManager({ region: args.region }), secretId);
+    }
+    ctx.redactor.add(target.password);
+    const ca = args.caFile === undefined ? undefined : await readCaFile(args.caFile);
+    const report = await testConnection({ target, sslmode: sslmode ?? DEFAULT_SSL_MODE, ca, timeoutMs });
+    if (args.json) ctx.out(JSON.stringify({ ok: true, ...report }));
+    else formatConnectionReport(report).forEach((line) => ctx.out(line));
+  } catch (err) {
+    if (args.json) ctx.out(JSON.stringify({ ok: false, error: describeFailure(err, ctx.redactor) }));
+    throw err;
+  }
+}
+
+void runScript(
+  'db:test',
+  main,
+  { out: (l) => console.log(l), err: (l) => console.error(l) },
+  process.argv.slice(2),
+  process.env.SPENDSENSE_DEBUG === '1',
+).then((code) => {
+  process.exitCode = code;
+});

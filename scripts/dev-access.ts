@@ -1,0 +1,147 @@
+/**
+ * npm run dev-access -- --env <env> (--add [--ip auto|A.B.C.D] [--ttl 4h] | --remove | --list | --prune)
+ *
+ * Temporary access to the dev database from one address: a /32 rule on the database port whose description records
+ * its owner, creation and expiry. Only rules this command created are ever listed or removed.
+ */
+import { userInfo } from 'node:os';
+import yargs from 'yargs';
+import { ENVIRONMENT_NAMES } from '../lib/profiles';
+import { cloudFormation, ec2 } from '../lib/ops/aws-clients';
+import { ScriptContext, runScript, usageError } from '../lib/ops/cli';
+import {
+  AccessRule,
+  DEFAULT_IP_SERVICE,
+  DEFAULT_TTL,
+  IP_SERVICE_ENV,
+  addAccess,
+  assertDevAccessAllowed,
+  formatRule,
+  hostCidr,
+  isoSeconds,
+  listAccessRules,
+  lookupPublicIp,
+  parseTtl,
+  pruneAccess,
+  removeAccess,
+  resolveDatabaseGroup,
+  validateOwner,
+} from '../lib/ops/dev-access';
+
+const ACTIONS = ['add', 'remove', 'list', 'prune'] as const;
+const others = (action: (typeof ACTIONS)[number]) => ACTIONS.filter((a) => a !== action);
+const ADD_ONLY = ['remove', 'list', 'prune'];
+
+async function main(ctx: ScriptContext): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const args = await yargs([...ctx.argv])
+    .scriptName('npm run dev-access --')
+    .usage(
+      '$0 --env <env> (--add [--ip auto|A.B.C.D] [--ttl 4h] | --remove | --list | --prune)\n\n' +
+        "Opens the database port of an environment's security group to one address for a while (dev only).",
+    )
+    .options({
+      env: { choices: ENVIRONMENT_NAMES, demandOption: true, describe: 'environment (only dev accepts such rules)' },
+      add: { type: 'boolean', describe: 'admit your address /32 on the database port', conflicts: others('add') },
+      remove: { type: 'boolean', describe: "remove the owner's rules", conflicts: others('remove') },
+      list: { type: 'boolean', describe: 'list the rules this command created', conflicts: others('list') },
+      prune: { type: 'boolean', describe: 'remove expired rules, whoever owns them', conflicts: others('prune') },
+      ip: {
+        type: 'string',
+        describe: "address to admit: 'auto' asks the address service (default auto)",
+        conflicts: ADD_ONLY,
+      },
+      ttl: {
+        type: 'string',
+        describe: `how long the rule lasts, 1m to 7d (default ${DEFAULT_TTL})`,
+        conflicts: ADD_ONLY,
+      },
+      'ip-service': {
+        type: 'string',
+        describe: `address service for --ip auto (default ${IP_SERVICE_ENV} or ${DEFAULT_IP_SERVICE})`,
+        conflicts: ADD_ONLY,
+      },
+      owner: {
+        type: 'string',
+        describe: 'owner recorded in the rule, and whose rules --remove removes (default: your OS user name)',
+        conflicts: ['list', 'prune'],
+      },
+      'outputs-file': {
+        type: 'string',
+        describe: "stack outputs from 'cdk deploy --outputs-file'; without it, CloudFormation DescribeStacks",
+      },
+      region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
+    })
+    .check((a) => {
+      if (!ACTIONS.some((action) => a[action])) throw new Error('give one of --add, --remove, --list or --prune');
+      return true;
+    })
+    .strict()
+    .version(false)
+    .help()
+    .fail(usageError)
+    .parseAsync();
+
+  assertDevAccessAllowed(args.env);
+  const now = new Date();
+  const ttlMs = args.add ? parseTtl(args.ttl ?? DEFAULT_TTL) : 0;
+  const owner = !(args.add || args.remove)
+    ? ''
+    : args.owner !== undefined
+      ? validateOwner(args.owner, '--owner')
+      : validateOwner(userInfo().username, 'OS user name');
+  let cidr: string | undefined;
+  if (args.add) {
+    const ip = args.ip ?? 'auto';
+    const service = args.ipService ?? process.env[IP_SERVICE_ENV] ?? DEFAULT_IP_SERVICE;
+    cidr = ip === 'auto' ? hostCidr(await lookupPublicIp(service), service) : hostCidr(ip, '--ip');
+  }
+
+  const region = { region: args.region };
+  const { groupId, port } = await resolveDatabaseGroup(
+    args.env,
+    args.outputsFile
+      ? { kind: 'file', path: args.outputsFile }
+      : { kind: 'cloudformation', client: cloudFormation(region) },
+  );
+  const client = ec2(region);
+  const printRemoved = (removed: AccessRule[], what: string) => {
+    if (removed.length === 0) ctx.out(`no ${what} in ${groupId}; nothing removed`);
+    else {
+      ctx.out(`removed ${removed.length} ${what} from ${groupId}:`);
+      removed.forEach((r) => ctx.out(`  ${formatRule(r, now)}`));
+    }
+  };
+
+  if (args.add && cidr) {
+    const result = await addAccess({ ec2: client, groupId, port, cidr, owner, ttlMs, now });
+    if (result.status === 'already-allowed') {
+      ctx.out(
+        `${result.cidr} already has access to port ${result.port} of ${groupId} through a rule dev-access did not create; nothing changed`,
+      );
+    } else {
+      ctx.out(
+        `${result.status} ${result.rule.ruleId}: ${result.rule.cidr} on port ${port} of ${groupId} for ${owner} until ${isoSeconds(result.rule.expires)}`,
+      );
+      ctx.out(`remove it with: npm run dev-access -- --env ${args.env} --remove`);
+    }
+  } else if (args.remove) {
+    printRemoved(await removeAccess(client, groupId, owner), `dev-access rules of owner ${owner}`);
+  } else if (args.prune) {
+    printRemoved(await pruneAccess(client, groupId, now), 'expired dev-access rules');
+  } else {
+    const rules = await listAccessRules(client, groupId);
+    if (rules.length === 0) ctx.out(`no dev-access rules in ${groupId}`);
+    rules.forEach((r) => ctx.out(formatRule(r, now)));
+  }
+}
+
+void runScript(
+  'dev-access',
+  main,
+  { out: (l) => console.log(l), err: (l) => console.error(l) },
+  process.argv.slice(2),
+  process.env.SPENDSENSE_DEBUG === '1',
+).then((code) => {
+  process.exitCode = code;
+});

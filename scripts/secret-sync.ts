@@ -1,0 +1,86 @@
+/**
+ * npm run secret:sync -- --env <env> [--outputs-file cdk-outputs.json] [--dry-run] [--region R]
+ *
+ * Writes the connection secret of an environment from its credentials secret and stack outputs.
+ */
+import yargs from 'yargs';
+import { ENVIRONMENT_NAMES } from '../lib/profiles';
+import { cloudFormation, secretsManager } from '../lib/ops/aws-clients';
+import { ScriptContext, runScript, usageError } from '../lib/ops/cli';
+import { FieldChange } from '../lib/ops/connection-secret';
+import { syncConnectionSecret } from '../lib/ops/secret-sync';
+
+function changeLine(c: FieldChange): string {
+  if (c.after === undefined) return `  ${c.field}: ${c.before} -> (removed)`;
+  if (c.before === undefined) return `  ${c.field}: (new) ${c.after}`;
+  if (c.field === 'password') return `  password: changed (${c.after})`;
+  return `  ${c.field}: ${c.before} -> ${c.after}`;
+}
+
+async function main(ctx: ScriptContext): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const args = await yargs([...ctx.argv])
+    .scriptName('npm run secret:sync --')
+    .usage(
+      '$0 --env <env> [--outputs-file F] [--dry-run] [--region R]\n\n' +
+        'Writes spendsense/<env>/database/connection from the credentials secret and the stack outputs. ' +
+        'Writes nothing when the stored value is already right.',
+    )
+    .options({
+      env: { choices: ENVIRONMENT_NAMES, demandOption: true, describe: 'environment whose stack to read' },
+      'outputs-file': {
+        type: 'string',
+        describe: "stack outputs from 'cdk deploy --outputs-file'; without it, CloudFormation DescribeStacks",
+      },
+      'dry-run': {
+        type: 'boolean',
+        default: false,
+        describe: 'show what would change (password masked); write nothing',
+      },
+      region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
+    })
+    .strict()
+    .version(false)
+    .help()
+    .fail(usageError)
+    .parseAsync();
+
+  const region = { region: args.region };
+  const result = await syncConnectionSecret({
+    env: args.env,
+    outputs: args.outputsFile
+      ? { kind: 'file', path: args.outputsFile }
+      : { kind: 'cloudformation', client: cloudFormation(region) },
+    secretsManager: secretsManager(region),
+    dryRun: args.dryRun,
+    redactor: ctx.redactor,
+  });
+
+  const target = `connection secret ${result.connectionSecretId}`;
+  switch (result.status) {
+    case 'unchanged':
+      ctx.out(
+        `${target} already matches ${result.credentialsSecretId} and the ${result.outputsOrigin}; nothing written`,
+      );
+      break;
+    case 'dry-run':
+      ctx.out(`dry run: would write ${target} (from ${result.outputsOrigin}):`);
+      result.changes.forEach((c) => ctx.out(changeLine(c)));
+      ctx.out('nothing written (--dry-run)');
+      break;
+    case 'written':
+      ctx.out(`wrote ${target}, version ${result.versionId ?? 'unknown'}; read back and verified:`);
+      result.changes.forEach((c) => ctx.out(changeLine(c)));
+      break;
+  }
+}
+
+void runScript(
+  'secret:sync',
+  main,
+  { out: (l) => console.log(l), err: (l) => console.error(l) },
+  process.argv.slice(2),
+  process.env.SPENDSENSE_DEBUG === '1',
+).then((code) => {
+  process.exitCode = code;
+});
