@@ -1,7 +1,6 @@
 /**
  * The vocabulary of the policy engine, shared by the synth gate, the SARIF/JSON writers and the report.
  */
-import type { EnvironmentName } from '../lib/profiles';
 
 /** How a finding is judged: an error fails synth, a warning is printed and does not. */
 export type Severity = 'error' | 'warning';
@@ -18,8 +17,8 @@ export interface AcknowledgementRecord {
   readonly owner: string;
   /** ISO date (YYYY-MM-DD) after which it no longer counts. */
   readonly expires: string;
-  /** live: it suppresses a finding; expired: past its date; stale: matched no finding; forbidden: may not be used here. */
-  readonly state: 'live' | 'expired' | 'stale' | 'forbidden';
+  /** live: it suppresses findings; expired: past its date; stale: matches no finding; forbidden: not allowed for this rule here; malformed: missing reason, owner or date. */
+  readonly state: 'live' | 'expired' | 'stale' | 'forbidden' | 'malformed';
 }
 
 /** One check of one resource by one rule: ours (`SS-...`) or a cdk-nag rule (`AwsSolutions-RDS10`, ...). */
@@ -28,7 +27,7 @@ export interface CheckResult {
   readonly title: string;
   /** `spendsense` for the kit's own rules, otherwise the cdk-nag pack name. */
   readonly source: 'spendsense' | 'AwsSolutions' | 'HIPAA' | 'NIST80053R5' | 'PCIDSS321';
-  readonly environment: EnvironmentName | string;
+  readonly environment: string;
   readonly stack: string;
   readonly constructPath: string;
   readonly logicalId: string;

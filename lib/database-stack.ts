@@ -8,6 +8,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DatabaseRemovalPolicy, EnvironmentProfile, StorageType, stackName } from './profiles';
 import { supportsEnhancedMonitoring, supportsPerformanceInsights, toEc2InstanceType } from './instance-classes';
+import { acknowledge } from '../aspects/acknowledgements';
+import { markComplianceTarget } from '../aspects/environment';
+import { secretRotation } from '../aspects/rules/secrets/rotation';
 
 export const DATABASE_NAME = 'spendsense';
 export const MASTER_USERNAME = 'spendsense_admin';
@@ -63,6 +66,8 @@ export class DatabaseStack extends Stack {
   readonly lambdaSecurityGroup: ec2.SecurityGroup;
   readonly databaseSecurityGroup: ec2.SecurityGroup;
   readonly proxy?: rds.DatabaseProxy;
+  /** Present when the stack creates its own VPC. */
+  secretsManagerEndpoint?: ec2.InterfaceVpcEndpoint;
 
   constructor(scope: Construct, id: string, props: DatabaseStackProps) {
     const { profile } = props;
@@ -75,6 +80,11 @@ export class DatabaseStack extends Stack {
     });
     this.profile = profile;
     const env = profile.name;
+    markComplianceTarget(this, {
+      environment: env,
+      nagPacks: profile.nagPacks,
+      minBackupRetentionDays: profile.minBackupRetentionDays,
+    });
     const keepsData = profile.removalPolicy !== 'destroy';
     const identifier = `spendsense-${env}`;
 
@@ -199,6 +209,12 @@ export class DatabaseStack extends Stack {
       automaticallyAfter: Duration.days(profile.rotationDays),
     });
 
+    this.secretsManagerEndpoint?.connections.allowFrom(
+      this.lambdaSecurityGroup,
+      ec2.Port.tcp(443),
+      'HTTPS to Secrets Manager from the Lambda group',
+    );
+
     this.connectionSecret = new secretsmanager.Secret(this, 'ConnectionSecret', {
       secretName: connectionSecretName(env),
       description: `SpendSense ${env}: connection string, written by 'npm run secret:sync' after deploy`,
@@ -223,7 +239,17 @@ export class DatabaseStack extends Stack {
         requireTLS: true,
         iamAuth: true,
       });
-      // DatabaseProxy itself admits the proxy group into the database group.
+      // DatabaseProxy admits the proxy group into the database group on the instance's port attribute; write the
+      // port the profile sets so that the rule is checkable before deploy.
+      for (const child of this.databaseSecurityGroup.node.children) {
+        if (
+          child instanceof ec2.CfnSecurityGroupIngress &&
+          child.sourceSecurityGroupId === proxySecurityGroup.securityGroupId
+        ) {
+          child.fromPort = profile.port;
+          child.toPort = profile.port;
+        }
+      }
       this.proxy.connections.allowFrom(
         this.lambdaSecurityGroup,
         ec2.Port.tcp(profile.port),
@@ -232,6 +258,7 @@ export class DatabaseStack extends Stack {
     }
 
     this.addOutputs();
+    this.acknowledgeDeliberateFindings();
     Tags.of(this).add('Project', 'SpendSense');
     Tags.of(this).add('Environment', env);
   }
@@ -249,12 +276,80 @@ export class DatabaseStack extends Stack {
     });
     vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup) });
     // The isolated subnets have no route out: rotation reaches Secrets Manager through an interface endpoint.
-    vpc.addInterfaceEndpoint('SecretsManagerEndpoint', {
+    this.secretsManagerEndpoint = vpc.addInterfaceEndpoint('SecretsManagerEndpoint', {
       service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
       subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       privateDnsEnabled: true,
+      // Only the Lambda group (rotation and clients) may reach it; not the whole VPC CIDR.
+      open: false,
     });
     return vpc;
+  }
+
+  /**
+   * Findings this stack produces on purpose, each accepted on the narrowest construct with the reason an auditor needs.
+   * Environment-dependent ones are acknowledged only where the profile makes them occur, so none goes stale.
+   */
+  private acknowledgeDeliberateFindings(): void {
+    const { profile } = this;
+    const owner = 'spendsense-platform';
+    const expires = KIT_ACKNOWLEDGEMENTS_EXPIRE;
+    const packs = nagPrefixes(profile.nagPacks);
+    const ack = (scope: Construct, ruleId: string, reason: string) =>
+      acknowledge(scope, { ruleId, reason, owner, expires });
+    const forEachPack = (scope: Construct, rule: string, reason: string, from: string[] = packs.compliance) =>
+      from.forEach((prefix) => ack(scope, `${prefix}-${rule}`, reason));
+
+    ack(
+      this.database.node.findChild('MonitoringRole'),
+      'AwsSolutions-IAM4',
+      'Enhanced monitoring needs the AWS-managed AmazonRDSEnhancedMonitoringRole policy; it only lets RDS publish OS metrics to CloudWatch Logs.',
+    );
+    if (profile.port === 5432) {
+      ack(
+        this.database,
+        'AwsSolutions-RDS11',
+        'The default PostgreSQL port is kept for client compatibility; the instance is reachable only from named security groups in isolated subnets, so a non-default port would add no protection.',
+      );
+    }
+    const derived =
+      'Holds a derived copy of the rotated credentials, rewritten by npm run secret:sync after every rotation; rotating it separately would desynchronise the two.';
+    ack(this.connectionSecret, 'AwsSolutions-SMG4', derived);
+    forEachPack(this.connectionSecret, 'SecretsManagerRotationEnabled', derived, packs.rotation);
+    if (secretRotation.severity[profile.name] !== 'off') ack(this.connectionSecret, secretRotation.id, derived);
+    forEachPack(
+      this.database,
+      'RDSInBackupPlan',
+      `Protected by RDS automated backups with ${profile.backupRetentionDays}-day point-in-time recovery and snapshot-on-delete; an AWS Backup plan would duplicate them.`,
+      packs.backupPlan,
+    );
+    forEachPack(
+      this.vpc,
+      'VPCDefaultSecurityGroupClosed',
+      "No resource in this stack uses the VPC's default security group; closing it needs a custom-resource Lambda that adds more attack surface than it removes.",
+    );
+    const inlinePolicy =
+      'CDK-generated least-privilege policy scoped to this stack’s own resources; a managed policy would be shared and broader.';
+    if (this.vpc instanceof ec2.Vpc) forEachPack(this.vpc.node.findChild('FlowLog'), 'IAMNoInlinePolicy', inlinePolicy);
+    if (this.proxy) forEachPack(this.proxy, 'IAMNoInlinePolicy', inlinePolicy);
+    // prod may not acknowledge these: there the findings must fail synth.
+    if (!profile.multiAz && profile.name !== 'prod') {
+      const reason = `Single-AZ by the ${profile.name} profile to keep a non-production environment cheap; prod is Multi-AZ and cannot acknowledge this.`;
+      ack(this.database, 'AwsSolutions-RDS3', reason);
+      forEachPack(this.database, 'RDSMultiAZSupport', reason, packs.multiAz);
+    }
+    if (!profile.deletionProtection && profile.name !== 'prod') {
+      const reason = `Deletion protection is off by the ${profile.name} profile so the environment can be torn down; a snapshot is still taken on delete.`;
+      ack(this.database, 'AwsSolutions-RDS10', reason);
+      forEachPack(this.database, 'RDSInstanceDeletionProtectionEnabled', reason, packs.deletionProtection);
+    }
+    if (profile.allowedCidrs.length > 0 && profile.name === 'dev') {
+      ack(
+        this.databaseSecurityGroup,
+        'AwsSolutions-EC23',
+        'Developer access CIDRs in dev are judged by SS-EC2-001: a single host is allowed, anything wider is a warning.',
+      );
+    }
   }
 
   private addOutputs(): void {
@@ -268,6 +363,27 @@ export class DatabaseStack extends Stack {
     out('DatabaseSecurityGroupId', this.databaseSecurityGroup.securityGroupId, 'Security group of the database');
     if (this.proxy) out('ProxyEndpoint', this.proxy.endpoint, 'RDS Proxy endpoint (TLS and IAM auth required)');
   }
+}
+
+/** The last day the kit's own acknowledgements count; they are reviewed and renewed yearly. */
+export const KIT_ACKNOWLEDGEMENTS_EXPIRE = '2027-11-30';
+
+/** cdk-nag rule prefixes of the selected packs, grouped by which of them carry a given rule. */
+function nagPrefixes(packs: readonly string[]) {
+  const has = (p: string) => packs.includes(p);
+  const prefix: Record<string, string> = {
+    HIPAA: 'HIPAA.Security',
+    NIST80053R5: 'NIST.800.53.R5',
+    PCIDSS321: 'PCI.DSS.321',
+  };
+  const pick = (...names: string[]) => names.filter(has).map((n) => prefix[n]);
+  return {
+    compliance: pick('HIPAA', 'NIST80053R5', 'PCIDSS321'),
+    rotation: pick('HIPAA', 'NIST80053R5'),
+    backupPlan: pick('HIPAA', 'NIST80053R5'),
+    multiAz: pick('HIPAA', 'NIST80053R5'),
+    deletionProtection: pick('HIPAA', 'NIST80053R5'),
+  };
 }
 
 /** `17` → the major version (RDS picks the minor); `17.6` → that exact version. */

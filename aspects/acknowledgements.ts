@@ -1,0 +1,125 @@
+/**
+ * Acknowledgements: a finding accepted on purpose, with a reason, an owner and an expiry date.
+ *
+ * They are recorded as construct metadata so the engine can judge them after synthesis: an expired one no longer
+ * counts, a malformed one is an error, one that matches no finding is stale, and some rules cannot be acknowledged in
+ * prod at all. cdk-nag's own `Validations.of(x).acknowledge(...)` carries no owner or expiry, so the kit treats it as
+ * malformed.
+ */
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+export const ACKNOWLEDGEMENT_METADATA = 'spendsense:acknowledgement';
+export const MIN_REASON_LENGTH = 20;
+
+export interface Acknowledgement {
+  /** A kit rule id (`SS-RDS-001`) or a cdk-nag rule id (`AwsSolutions-IAM4`, or one finding: `AwsSolutions-IAM4[Policy::...]`). */
+  readonly ruleId: string;
+  /** Why the finding is acceptable: at least 20 characters an auditor can check. */
+  readonly reason: string;
+  /** Who answers for it: a team or a person. */
+  readonly owner: string;
+  /** `YYYY-MM-DD`: the last day it counts. */
+  readonly expires: string;
+}
+
+/** An acknowledgement as found in the construct tree. */
+export interface DeclaredAcknowledgement extends Acknowledgement {
+  /** Path of the construct it is attached to; it covers that construct and everything under it. */
+  readonly scope: string;
+  /** `kit` via `acknowledge()`; `cdk` via `Validations.of(x).acknowledge()` (no owner or expiry). */
+  readonly origin: 'kit' | 'cdk';
+}
+
+/** Accepts findings of `ruleId` on `scope` and everything under it. */
+export function acknowledge(scope: IConstruct, ...acknowledgements: Acknowledgement[]): void {
+  for (const a of acknowledgements) {
+    scope.node.addMetadata(ACKNOWLEDGEMENT_METADATA, {
+      ruleId: a.ruleId,
+      reason: a.reason,
+      owner: a.owner,
+      expires: a.expires,
+    });
+  }
+}
+
+function field(data: unknown, key: string): string {
+  const v = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' ? v : '';
+}
+
+/** Rule ids judged by the kit: its own and the cdk-nag packs'. */
+const GOVERNED_RULE = /^(SS-|AwsSolutions-|HIPAA\.Security-|NIST\.800\.53\.R[45]-|PCI\.DSS\.321-|Serverless-)/;
+
+/** Every acknowledgement under `root`, in construct-path order. */
+export function collectAcknowledgements(root: IConstruct): DeclaredAcknowledgement[] {
+  const found: DeclaredAcknowledgement[] = [];
+  for (const c of root.node.findAll()) {
+    for (const entry of c.node.metadata) {
+      if (entry.type === ACKNOWLEDGEMENT_METADATA) {
+        const d: unknown = entry.data;
+        found.push({
+          scope: c.node.path,
+          origin: 'kit',
+          ruleId: field(d, 'ruleId'),
+          reason: field(d, 'reason'),
+          owner: field(d, 'owner'),
+          expires: field(d, 'expires'),
+        });
+      } else if (
+        entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY &&
+        entry.data &&
+        typeof entry.data === 'object'
+      ) {
+        for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+          // Only the rules the kit governs; aws-cdk-lib acknowledges its own template-validation rules this way.
+          if (!GOVERNED_RULE.test(id.replace(/^[^:]+::/, ''))) continue;
+          found.push({
+            scope: c.node.path,
+            origin: 'cdk',
+            ruleId: id.replace(/^[^:]+::/, ''),
+            reason: typeof reason === 'string' ? reason : '',
+            owner: '',
+            expires: '',
+          });
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** What is wrong with an acknowledgement, or an empty list. */
+export function acknowledgementProblems(a: DeclaredAcknowledgement): string[] {
+  const problems: string[] = [];
+  if (a.origin === 'cdk') {
+    problems.push(
+      'made with Validations.of(x).acknowledge(), which has no owner or expiry: use acknowledge() from the kit',
+    );
+    return problems;
+  }
+  if (!a.ruleId.trim()) problems.push('ruleId is empty');
+  if (a.reason.trim().length < MIN_REASON_LENGTH) {
+    problems.push(`reason is ${a.reason.trim().length} characters, at least ${MIN_REASON_LENGTH} are needed`);
+  }
+  if (!a.owner.trim()) problems.push('owner is empty');
+  if (!isIsoDate(a.expires)) problems.push(`expires '${a.expires}' is not a date YYYY-MM-DD`);
+  return problems;
+}
+
+/** True for a real calendar date written `YYYY-MM-DD`. */
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
+}
+
+/** True when `ruleId` of an acknowledgement covers a finding's rule id (`X` covers `X` and `X[finding]`). */
+export function coversRule(acknowledged: string, finding: string): boolean {
+  return acknowledged === finding || finding.startsWith(`${acknowledged}[`);
+}
+
+/** True when a construct path is `scope` itself or lies under it. */
+export function coversPath(scope: string, path: string): boolean {
+  return path === scope || path.startsWith(`${scope}/`);
+}

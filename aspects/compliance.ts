@@ -1,0 +1,84 @@
+/**
+ * `applyCompliance(scope)`: attaches the kit's policies and the selected cdk-nag packs to an App, Stage or Stack.
+ */
+import { Stage, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { EnvironmentName, NagPackName } from '../lib/profiles';
+import { isIsoDate } from './acknowledgements';
+import { DEFAULT_MIN_BACKUP_RETENTION_DAYS, markComplianceTarget } from './environment';
+import { CompliancePlugin } from './plugin';
+
+/** Context key and environment variable that pin the date deciding acknowledgement expiry. */
+export const COMPLIANCE_DATE_CONTEXT = 'complianceDate';
+export const COMPLIANCE_DATE_ENV = 'SPENDSENSE_COMPLIANCE_DATE';
+
+export interface ComplianceOptions {
+  /** The environment of stacks under `scope` that are not kit `DatabaseStack`s. Without it they are not judged. */
+  readonly environment?: EnvironmentName;
+  /** cdk-nag packs for those stacks. @default ['AwsSolutions'] */
+  readonly nagPacks?: readonly NagPackName[];
+  /** Backup minimum for those stacks. @default dev 1, staging 7, prod 14 */
+  readonly minBackupRetentionDays?: number;
+  /**
+   * `YYYY-MM-DD` deciding whether acknowledgements have expired.
+   * @default - context `complianceDate`, else env SPENDSENSE_COMPLIANCE_DATE, else today (UTC)
+   */
+  readonly date?: string;
+  /** Fail synthesis on errors. @default true */
+  readonly enforce?: boolean;
+  /** Write compliance.json and compliance.sarif into the cloud assembly. @default true */
+  readonly writeFiles?: boolean;
+  /** Base for repository-relative paths in SARIF. @default process.cwd() */
+  readonly repositoryRoot?: string;
+}
+
+/** Raised for a bad compliance option, before anything is synthesized. */
+export class ComplianceConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ComplianceConfigError';
+  }
+}
+
+const PLUGIN = Symbol.for('spendsense.compliance.plugin');
+type WithPlugin = Stage & { [PLUGIN]?: CompliancePlugin };
+
+function resolveDate(scope: IConstruct, explicit?: string): string {
+  const fromContext: unknown = scope.node.tryGetContext(COMPLIANCE_DATE_CONTEXT);
+  const value =
+    explicit ?? (typeof fromContext === 'string' ? fromContext : undefined) ?? process.env[COMPLIANCE_DATE_ENV];
+  if (value === undefined || value === '') return new Date().toISOString().slice(0, 10);
+  if (!isIsoDate(value)) {
+    throw new ComplianceConfigError(
+      `${COMPLIANCE_DATE_CONTEXT}: got '${value}', expected a date YYYY-MM-DD (-c ${COMPLIANCE_DATE_CONTEXT}=2026-11-25)`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Judges every stack under `scope` at synthesis: kit `DatabaseStack`s by their profile, other stacks by
+ * `options.environment`. Returns the plugin, whose `lastRun` holds the results after `app.synth()`.
+ */
+export function applyCompliance(scope: IConstruct, options: ComplianceOptions = {}): CompliancePlugin {
+  if (options.environment !== undefined) {
+    markComplianceTarget(scope, {
+      environment: options.environment,
+      nagPacks: options.nagPacks ?? ['AwsSolutions'],
+      minBackupRetentionDays: options.minBackupRetentionDays ?? DEFAULT_MIN_BACKUP_RETENTION_DAYS[options.environment],
+    });
+  }
+  const stage: WithPlugin | undefined = Stage.isStage(scope) ? scope : Stage.of(scope);
+  if (!stage) throw new ComplianceConfigError('applyCompliance: the scope has no enclosing App or Stage');
+  const existing = stage[PLUGIN];
+  if (existing) return existing;
+  const plugin = new CompliancePlugin({
+    today: resolveDate(scope, options.date),
+    enforce: options.enforce ?? true,
+    writeFiles: options.writeFiles ?? true,
+    repositoryRoot: options.repositoryRoot ?? process.cwd(),
+  });
+  stage[PLUGIN] = plugin;
+  Validations.of(stage).addPlugins(plugin);
+  return plugin;
+}

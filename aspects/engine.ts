@@ -1,0 +1,242 @@
+/**
+ * The policy engine: judges one stack's rendered template with the kit's rules, merges in the cdk-nag findings, then
+ * applies acknowledgements. Pure: everything it needs is passed in, so it is tested without synthesis.
+ */
+import type { EnvironmentName } from '../lib/profiles';
+import {
+  DeclaredAcknowledgement,
+  acknowledgementProblems,
+  coversPath,
+  coversRule,
+  MIN_REASON_LENGTH,
+} from './acknowledgements';
+import type { ComplianceTarget } from './environment';
+import { NagFinding, nagUnacknowledgeableInProd } from './nag';
+import type { PolicyRule, RuleOutcome } from './rule';
+import { RULES } from './rules';
+import type { CfnTemplate } from './template';
+import type { AcknowledgementRecord, CheckResult, CheckStatus, Severity } from './types';
+
+export const NAG_RULES_URL = 'https://github.com/cdklabs/cdk-nag/blob/main/RULES.md';
+
+/** The engine's own checks of acknowledgements. */
+export const ACK_RULES = {
+  malformed: {
+    id: 'SS-ACK-001',
+    title: 'Acknowledgement is malformed',
+    fix: `Use acknowledge(construct, { ruleId, reason (${MIN_REASON_LENGTH}+ characters), owner, expires: 'YYYY-MM-DD' }) from the kit.`,
+  },
+  forbidden: {
+    id: 'SS-ACK-002',
+    title: 'Acknowledgement is not allowed for this rule in this environment',
+    fix: 'Remove the acknowledgement and fix the resource: deletion protection, Multi-AZ, open ingress and encryption cannot be acknowledged in prod.',
+  },
+  stale: {
+    id: 'SS-ACK-003',
+    title: 'Acknowledgement matches no finding',
+    fix: 'Remove the acknowledgement, or move it to the construct whose finding it accepts.',
+  },
+} as const;
+
+export interface StackInput {
+  readonly stackName: string;
+  readonly target: ComplianceTarget;
+  readonly template: CfnTemplate;
+  /** Construct path of the CfnResource behind a logical id. */
+  readonly pathOf: (logicalId: string) => string;
+  /** Logical id and type of the CfnResource at a construct path. */
+  readonly resourceAt: (path: string) => { logicalId: string; type: string } | undefined;
+  readonly nagFindings: readonly NagFinding[];
+  /** Acknowledgements attached inside this stack (or above it). */
+  readonly acknowledgements: readonly DeclaredAcknowledgement[];
+  /** `YYYY-MM-DD`: acknowledgements expiring before this day no longer count. */
+  readonly today: string;
+}
+
+export interface StackEvaluation {
+  readonly stack: string;
+  readonly environment: EnvironmentName;
+  readonly results: CheckResult[];
+  readonly acknowledgements: AcknowledgementRecord[];
+}
+
+/** How a rule outcome is recorded in an environment. */
+function judge(
+  outcome: RuleOutcome,
+  rule: PolicyRule,
+  env: EnvironmentName,
+): { status: CheckStatus; severity: Severity } | undefined {
+  const severity = outcome.severity ?? rule.severity[env];
+  if (outcome.status === 'cannot-verify')
+    return { status: 'cannot-verify', severity: env === 'prod' ? 'error' : 'warning' };
+  if (outcome.status === 'pass')
+    return { status: 'pass', severity: rule.severity[env] === 'off' ? 'warning' : rule.severity[env] };
+  if (severity === 'off') return { status: 'pass', severity: 'warning' };
+  return { status: severity === 'error' ? 'fail' : 'warn', severity };
+}
+
+function ruleResults(input: StackInput): CheckResult[] {
+  const env = input.target.environment;
+  const results: CheckResult[] = [];
+  const resources = Object.entries(input.template.Resources ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  for (const rule of RULES) {
+    if (rule.severity[env] === 'off') continue;
+    for (const [logicalId, resource] of resources) {
+      if (!rule.resourceTypes.includes(resource.Type)) continue;
+      const outcomes = rule.evaluate(resource, {
+        environment: env,
+        template: input.template,
+        logicalId,
+        minBackupRetentionDays: input.target.minBackupRetentionDays,
+      });
+      for (const outcome of outcomes) {
+        const verdict = judge(outcome, rule, env)!;
+        const tolerated = outcome.status === 'fail' && (outcome.severity ?? rule.severity[env]) === 'off';
+        results.push({
+          ruleId: rule.id,
+          title: rule.title,
+          source: 'spendsense',
+          environment: env,
+          stack: input.stackName,
+          constructPath: input.pathOf(logicalId),
+          logicalId,
+          resourceType: resource.Type,
+          status: verdict.status,
+          severity: verdict.severity,
+          evidence: tolerated ? `${outcome.evidence}: allowed in ${env}` : outcome.evidence,
+          fix: rule.fix,
+        });
+      }
+    }
+  }
+  return results;
+}
+
+function nagResults(input: StackInput): CheckResult[] {
+  return input.nagFindings.map((f) => {
+    const resource = input.resourceAt(f.constructPath);
+    return {
+      ruleId: f.ruleId,
+      title: f.description,
+      source: f.pack,
+      environment: input.target.environment,
+      stack: input.stackName,
+      constructPath: f.constructPath,
+      logicalId: resource?.logicalId ?? '',
+      resourceType: resource?.type ?? '',
+      status: f.level === 'error' ? 'fail' : 'warn',
+      severity: f.level,
+      evidence: `${resource?.type ?? 'construct'} flagged by cdk-nag ${f.pack}`,
+      fix: `Change the resource as ${f.ruleId} describes (${NAG_RULES_URL}), or accept it with the kit's acknowledge() (reason, owner, expiry).`,
+    };
+  });
+}
+
+function unacknowledgeable(ruleId: string, env: EnvironmentName): boolean {
+  const rule = RULES.find((r) => r.id === ruleId);
+  if (rule) return rule.unacknowledgeableIn.includes(env);
+  return env === 'prod' && nagUnacknowledgeableInProd(ruleId);
+}
+
+const OPEN: readonly CheckStatus[] = ['fail', 'warn', 'cannot-verify'];
+
+/** Judges one stack: rule results, cdk-nag findings, acknowledgements applied. */
+export function evaluateStack(input: StackInput): StackEvaluation {
+  const env = input.target.environment;
+  const results = [...ruleResults(input), ...nagResults(input)];
+  const records: AcknowledgementRecord[] = [];
+  const ackResult = (
+    kind: keyof typeof ACK_RULES,
+    a: DeclaredAcknowledgement,
+    evidence: string,
+    severity: Severity,
+  ): CheckResult => {
+    const resource = input.resourceAt(a.scope) ?? input.resourceAt(`${a.scope}/Resource`);
+    return {
+      ruleId: ACK_RULES[kind].id,
+      title: ACK_RULES[kind].title,
+      source: 'spendsense',
+      environment: env,
+      stack: input.stackName,
+      constructPath: a.scope,
+      logicalId: resource?.logicalId ?? '',
+      resourceType: resource?.type ?? '',
+      status: severity === 'error' ? 'fail' : 'warn',
+      severity,
+      evidence,
+      fix: ACK_RULES[kind].fix,
+    };
+  };
+
+  // Live acknowledgements, narrowest scope first, so each finding is claimed by the closest one.
+  const live: DeclaredAcknowledgement[] = [];
+  for (const a of input.acknowledgements) {
+    const record = (state: AcknowledgementRecord['state']): AcknowledgementRecord => ({
+      ruleId: a.ruleId,
+      scope: a.scope,
+      reason: a.reason,
+      owner: a.owner,
+      expires: a.expires,
+      state,
+    });
+    const problems = acknowledgementProblems(a);
+    if (problems.length > 0) {
+      records.push(record('malformed'));
+      results.push(ackResult('malformed', a, `${a.ruleId || '(no rule)'}: ${problems.join('; ')}`, 'error'));
+    } else if (unacknowledgeable(a.ruleId, env)) {
+      records.push(record('forbidden'));
+      results.push(ackResult('forbidden', a, `${a.ruleId} may not be acknowledged in ${env}`, 'error'));
+    } else if (a.expires < input.today) {
+      records.push(record('expired'));
+    } else {
+      live.push(a);
+    }
+  }
+  live.sort((x, y) => y.scope.length - x.scope.length);
+  const used = new Set<DeclaredAcknowledgement>();
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    if (!OPEN.includes(r.status) || r.ruleId.startsWith('SS-ACK-')) continue;
+    const a = live.find((x) => coversRule(x.ruleId, r.ruleId) && coversPath(x.scope, r.constructPath));
+    if (!a) continue;
+    used.add(a);
+    results[i] = {
+      ...r,
+      status: 'acknowledged',
+      acknowledgement: {
+        ruleId: a.ruleId,
+        scope: a.scope,
+        reason: a.reason,
+        owner: a.owner,
+        expires: a.expires,
+        state: 'live',
+      },
+    };
+  }
+  for (const a of live) {
+    const state = used.has(a) ? 'live' : 'stale';
+    records.push({ ruleId: a.ruleId, scope: a.scope, reason: a.reason, owner: a.owner, expires: a.expires, state });
+    if (state === 'stale')
+      results.push(
+        ackResult('stale', a, `${a.ruleId} on ${a.scope} matches no finding`, env === 'prod' ? 'error' : 'warning'),
+      );
+  }
+  records.sort((x, y) => x.scope.localeCompare(y.scope) || x.ruleId.localeCompare(y.ruleId));
+  return { stack: input.stackName, environment: env, results: sortResults(results), acknowledgements: records };
+}
+
+/** Deterministic order: stack, rule, construct path, evidence. */
+export function sortResults(results: readonly CheckResult[]): CheckResult[] {
+  return [...results].sort(
+    (a, b) =>
+      a.stack.localeCompare(b.stack) ||
+      a.ruleId.localeCompare(b.ruleId) ||
+      a.constructPath.localeCompare(b.constructPath) ||
+      a.evidence.localeCompare(b.evidence),
+  );
+}
+
+/** Results that fail synth. */
+export function blocking(results: readonly CheckResult[]): CheckResult[] {
+  return results.filter((r) => r.severity === 'error' && (r.status === 'fail' || r.status === 'cannot-verify'));
+}

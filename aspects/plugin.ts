@@ -1,0 +1,216 @@
+/**
+ * The compliance gate as a CDK validation plugin: it runs after synthesis on the templates CloudFormation will receive,
+ * and also walks the construct tree for cdk-nag and acknowledgements.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import {
+  App,
+  CfnElement,
+  CfnResource,
+  IPolicyValidationContext,
+  IPolicyValidationPlugin,
+  PolicyValidationPluginReport,
+  PolicyViolation,
+  Stack,
+} from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { collectAcknowledgements, coversPath } from './acknowledgements';
+import { blocking, evaluateStack, sortResults, StackEvaluation } from './engine';
+import { complianceTargetOf } from './environment';
+import { runNagPacks } from './nag';
+import { toSarif, SourceLocation } from './sarif';
+import type { CfnTemplate } from './template';
+import type { AcknowledgementRecord, CheckResult } from './types';
+
+export const COMPLIANCE_JSON = 'compliance.json';
+export const COMPLIANCE_SARIF = 'compliance.sarif';
+const TOOL_VERSION = '1.0.0';
+
+export interface CompliancePluginOptions {
+  /** `YYYY-MM-DD` that decides whether acknowledgements have expired. */
+  readonly today: string;
+  /** Fail synthesis on errors (the gate). Off, the results are only recorded. @default true */
+  readonly enforce: boolean;
+  /** Write compliance.json and compliance.sarif next to the templates. @default true */
+  readonly writeFiles: boolean;
+  /** Base for repository-relative paths in SARIF. @default process.cwd() */
+  readonly repositoryRoot: string;
+}
+
+/** Everything one synthesis found: the input of compliance.json, SARIF and the report. */
+export interface ComplianceRun {
+  readonly date: string;
+  readonly stacks: readonly StackEvaluation[];
+  readonly results: readonly CheckResult[];
+  readonly acknowledgements: readonly (AcknowledgementRecord & { stack: string; environment: string })[];
+}
+
+function stacksOf(root: IConstruct): Stack[] {
+  return root.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+}
+
+/** Maps between construct paths and logical ids of one stack's CfnElements. */
+function indexStack(stack: Stack) {
+  const byLogicalId = new Map<string, CfnResource>();
+  const byPath = new Map<string, CfnResource>();
+  for (const c of stack.node.findAll()) {
+    if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack) continue;
+    const id = stack.resolve((c as CfnElement).logicalId) as string;
+    byLogicalId.set(id, c);
+    byPath.set(c.node.path, c);
+  }
+  return { byLogicalId, byPath };
+}
+
+function creationSite(construct: IConstruct | undefined, repositoryRoot: string): SourceLocation | undefined {
+  for (let c = construct; c; c = c.node.scope) {
+    for (const entry of c.node.metadata) {
+      for (const frame of entry.trace ?? []) {
+        const m = /\(?((?:\/|[A-Za-z]:\\)[^():]+\.ts):(\d+):\d+\)?$/.exec(frame.trim());
+        if (!m || m[1].includes(`${sep}node_modules${sep}`)) continue;
+        const rel = relative(repositoryRoot, m[1]);
+        if (rel.startsWith('..') || isAbsolute(rel)) continue;
+        return { uri: rel.split(sep).join('/'), line: Number(m[2]) };
+      }
+    }
+    if (Stack.isStack(c)) break;
+  }
+  return undefined;
+}
+
+function templateLine(text: string, logicalId: string): number {
+  if (!logicalId) return 1;
+  const i = text.indexOf(`"${logicalId}": {`);
+  return i < 0 ? 1 : text.slice(0, i).split('\n').length;
+}
+
+export class CompliancePlugin implements IPolicyValidationPlugin {
+  readonly name = 'SpendSense';
+  readonly version = TOOL_VERSION;
+  /** Set after each synthesis. */
+  lastRun?: ComplianceRun;
+
+  constructor(private readonly options: CompliancePluginOptions) {}
+
+  validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const root = context.appConstruct;
+    const stacks = stacksOf(root);
+    const acknowledgements = collectAcknowledgements(root);
+    const evaluations: StackEvaluation[] = [];
+    const locations = new Map<CheckResult, SourceLocation>();
+    const fallbackDir = dirname(context.stackTemplates[0]?.templatePath ?? '.');
+    for (const st of context.stackTemplates) {
+      const file = st.templatePath.split(sep).pop();
+      const stack =
+        stacks.find((s) => s.node.path === st.stackConstructPath) ?? stacks.find((s) => s.templateFile === file);
+      if (!stack) continue;
+      const target = complianceTargetOf(stack);
+      if (!target) continue;
+      const text = readFileSync(st.templatePath, 'utf8');
+      const template = JSON.parse(text) as CfnTemplate;
+      const index = indexStack(stack);
+      const evaluation = evaluateStack({
+        stackName: stack.stackName,
+        target,
+        template,
+        pathOf: (id) => index.byLogicalId.get(id)?.node.path ?? `${stack.node.path}/${id}`,
+        resourceAt: (path) => {
+          const r = index.byPath.get(path);
+          return r ? { logicalId: stack.resolve(r.logicalId) as string, type: r.cfnResourceType } : undefined;
+        },
+        nagFindings: runNagPacks(stack, target.nagPacks),
+        acknowledgements: acknowledgements.filter(
+          (a) => coversPath(a.scope, stack.node.path) || coversPath(stack.node.path, a.scope),
+        ),
+        today: this.options.today,
+      });
+      evaluations.push(evaluation);
+      const templateUri = this.repoPath(st.templatePath);
+      for (const r of evaluation.results) {
+        const construct = index.byPath.get(r.constructPath) ?? index.byLogicalId.get(r.logicalId);
+        locations.set(
+          r,
+          creationSite(construct, this.options.repositoryRoot) ?? {
+            uri: templateUri,
+            line: templateLine(text, r.logicalId),
+          },
+        );
+      }
+    }
+    const run: ComplianceRun = {
+      date: this.options.today,
+      stacks: evaluations,
+      results: sortResults(evaluations.flatMap((e) => e.results)),
+      acknowledgements: evaluations.flatMap((e) =>
+        e.acknowledgements.map((a) => ({ ...a, stack: e.stack, environment: e.environment })),
+      ),
+    };
+    this.lastRun = run;
+    if (this.options.writeFiles) {
+      const outdir = App.isApp(root) ? root.outdir : fallbackDir;
+      mkdirSync(outdir, { recursive: true });
+      writeFileSync(join(outdir, COMPLIANCE_JSON), `${JSON.stringify(complianceJson(run), null, 2)}\n`);
+      const sarif = toSarif({ results: run.results, toolVersion: TOOL_VERSION, locate: (r) => locations.get(r)! });
+      writeFileSync(join(outdir, COMPLIANCE_SARIF), `${JSON.stringify(sarif, null, 2)}\n`);
+    }
+    if (!this.options.enforce) return { success: true, violations: [] };
+    const errors = blocking(run.results);
+    const warnings = run.results.filter(
+      (r) => r.status === 'warn' || (r.status === 'cannot-verify' && r.severity === 'warning'),
+    );
+    return {
+      success: errors.length === 0,
+      violations: [...errors, ...warnings].map((r) => violation(r, this.repoPath(templateOf(r, context)))),
+    };
+  }
+
+  private repoPath(file: string): string {
+    const rel = relative(this.options.repositoryRoot, file);
+    return (rel.startsWith('..') || isAbsolute(rel) ? file : rel).split(sep).join('/');
+  }
+}
+
+function templateOf(r: CheckResult, context: IPolicyValidationContext): string {
+  return context.stackTemplates.find((s) => s.templatePath.endsWith(`${r.stack}.template.json`))?.templatePath ?? '';
+}
+
+const VERDICT: Record<string, string> = { fail: 'failed', warn: 'warning', 'cannot-verify': 'cannot verify' };
+
+/** One violation per finding, so each line names its environment, value and fix. */
+function violation(r: CheckResult, templatePath: string): PolicyViolation {
+  return {
+    ruleName: r.ruleId,
+    description: `[${r.environment}] ${r.ruleId} ${VERDICT[r.status] ?? r.status}: ${r.title.replace(/\.$/, '')}. Found: ${r.evidence}.`,
+    fix: r.fix,
+    severity: r.severity,
+    violatingResources: [
+      {
+        constructPath: r.constructPath,
+        resourceLogicalId: r.logicalId || undefined,
+        templatePath: templatePath || undefined,
+        locations: [],
+      },
+    ],
+  };
+}
+
+/** The compliance.json document. */
+export function complianceJson(run: ComplianceRun): object {
+  const count = (status: string) => run.results.filter((r) => r.status === status).length;
+  return {
+    version: 1,
+    date: run.date,
+    summary: {
+      pass: count('pass'),
+      fail: count('fail'),
+      warn: count('warn'),
+      acknowledged: count('acknowledged'),
+      cannotVerify: count('cannot-verify'),
+      blocking: blocking(run.results).length,
+    },
+    stacks: run.stacks.map((s) => ({ stack: s.stack, environment: s.environment })),
+    results: run.results,
+    acknowledgements: run.acknowledgements,
+  };
+}

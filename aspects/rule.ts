@@ -1,0 +1,57 @@
+/**
+ * What a policy rule is: metadata beside a pure function of one rendered resource and its environment.
+ */
+import type { EnvironmentName } from '../lib/profiles';
+import type { CfnTemplate, TemplateResource } from './template';
+import type { Severity } from './types';
+
+/** `off` means the rule is not evaluated in that environment. */
+export type RuleSeverity = Severity | 'off';
+
+/** What a rule needs to know about where the resource lives. */
+export interface RuleContext {
+  readonly environment: EnvironmentName;
+  /** The whole template, for rules that follow references (parameter groups, rotation schedules, clusters). */
+  readonly template: CfnTemplate;
+  readonly logicalId: string;
+  /** Smallest backup retention, in days, this environment accepts. */
+  readonly minBackupRetentionDays: number;
+}
+
+/** The verdict on one resource (or one part of it, such as one ingress rule). */
+export interface RuleOutcome {
+  readonly status: 'pass' | 'fail' | 'cannot-verify';
+  /** The value found, e.g. `DeletionProtection=false`. */
+  readonly evidence: string;
+  /** Where inside the resource, for SARIF and the report, e.g. `Properties/DeletionProtection`. */
+  readonly location?: string;
+  /** A severity that differs from the rule's for this outcome (e.g. a single-host CIDR in dev). */
+  readonly severity?: RuleSeverity;
+}
+
+export interface PolicyRule {
+  /** Stable id: `SS-<SERVICE>-<NNN>`. The same id appears in synth errors, SARIF, reports and acknowledgements. */
+  readonly id: string;
+  readonly title: string;
+  readonly rationale: string;
+  readonly fix: string;
+  readonly severity: Readonly<Record<EnvironmentName, RuleSeverity>>;
+  /** Environments where this rule may not be acknowledged at all. */
+  readonly unacknowledgeableIn: readonly EnvironmentName[];
+  readonly resourceTypes: readonly string[];
+  /** Pure: an empty array when the resource is out of the rule's scope. */
+  evaluate(resource: TemplateResource, context: RuleContext): readonly RuleOutcome[];
+}
+
+export const pass = (evidence: string, location?: string): RuleOutcome => ({ status: 'pass', evidence, location });
+export const fail = (evidence: string, location?: string): RuleOutcome => ({ status: 'fail', evidence, location });
+export const cannotVerify = (evidence: string, location?: string): RuleOutcome => ({
+  status: 'cannot-verify',
+  evidence,
+  location,
+});
+
+/** Properties of a resource, never undefined. */
+export function props(resource: TemplateResource): Record<string, unknown> {
+  return resource.Properties ?? {};
+}

@@ -1,0 +1,27 @@
+import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
+import { booleanOf } from '../../template';
+
+/** SS-RDS-001: a database cannot be deleted by a stack update or a mistaken API call. */
+export const deletionProtection: PolicyRule = {
+  id: 'SS-RDS-001',
+  title: 'Database deletion protection is on',
+  rationale:
+    'Deletion protection stops a stack update, a replacement or a mistaken API call from deleting the database and its automated backups.',
+  fix: 'Set deletionProtection: true on the DatabaseInstance/DatabaseCluster (kit: -c deletionProtection=true).',
+  severity: { dev: 'off', staging: 'warning', prod: 'error' },
+  unacknowledgeableIn: ['prod'],
+  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
+  evaluate(resource, { template }) {
+    const p = props(resource);
+    // An instance in a cluster is protected by its cluster's setting.
+    if (resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier !== undefined) return [];
+    const v = booleanOf(p.DeletionProtection, template, false);
+    const where = 'Properties/DeletionProtection';
+    if (!v.known) return [cannotVerify(`DeletionProtection is ${v.why}`, where)];
+    return [
+      v.value
+        ? pass('DeletionProtection=true', where)
+        : fail(`DeletionProtection=${p.DeletionProtection === undefined ? 'not set (false)' : 'false'}`, where),
+    ];
+  },
+};
