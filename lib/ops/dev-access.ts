@@ -122,7 +122,7 @@ export async function resolveDatabaseGroup(
  * The caller's public IPv4 address, from a service that answers a GET with the address as plain text (the format of
  * checkip.amazonaws.com).
  */
-export async function lookupPublicIp(serviceUrl: string, fetchImpl: typeof fetch = fetch): Promise<string> {
+export async function lookupPublicIp(serviceUrl: string): Promise<string> {
   const fix = `pass --ip A.B.C.D, or point --ip-service / ${IP_SERVICE_ENV} at a reachable service`;
   let url: URL;
   try {
@@ -135,7 +135,7 @@ export async function lookupPublicIp(serviceUrl: string, fetchImpl: typeof fetch
   }
   let body: string;
   try {
-    const response = await fetchImpl(url, { signal: AbortSignal.timeout(IP_LOOKUP_TIMEOUT_MS) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(IP_LOOKUP_TIMEOUT_MS) });
     body = (await response.text()).trim();
     if (!response.ok) {
       throw new OpsError(
@@ -145,10 +145,8 @@ export async function lookupPublicIp(serviceUrl: string, fetchImpl: typeof fetch
     }
   } catch (err) {
     if (err instanceof OpsError) throw err;
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-    const code = (cause as { code?: unknown }).code;
     throw new OpsError(
-      `ip: cannot reach the address service ${serviceUrl} (${typeof code === 'string' ? code : errorMessage(cause)}); offline? ${fix}`,
+      `ip: cannot reach the address service ${serviceUrl} (${fetchFailure(err)}); offline? ${fix}`,
       EXIT.addressLookup,
     );
   }
@@ -159,6 +157,14 @@ export async function lookupPublicIp(serviceUrl: string, fetchImpl: typeof fetch
     );
   }
   return body;
+}
+
+/** The system error code under a fetch failure (`ECONNREFUSED`, `ENOTFOUND`), or what else went wrong. */
+function fetchFailure(err: unknown): string {
+  const e = err as { name?: unknown; cause?: { code?: unknown; errors?: { code?: unknown }[] } };
+  if (e.name === 'TimeoutError') return `no answer within ${IP_LOOKUP_TIMEOUT_MS} ms`;
+  const code = e.cause?.code ?? e.cause?.errors?.[0]?.code;
+  return typeof code === 'string' ? code : errorMessage(err);
 }
 
 function toAccessRule(rule: SecurityGroupRule): AccessRule | undefined {

@@ -59,6 +59,6 @@ export function isOpsError(err: unknown): err is OpsError {
 
 /** The message of anything thrown, without its stack. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(err);
 }
