@@ -20,7 +20,7 @@ import {
   readCaFile,
   readSecretTarget,
   testConnection,
-  validateTimeout,
+  parseTimeout,
 } from '../lib/ops/connection-test';
 import { EXIT, OpsError } from '../lib/ops/errors';
 
@@ -56,7 +56,7 @@ async function main(ctx: ScriptContext): Promise<void> {
         choices: SSL_MODES,
         describe: `TLS mode (default ${DEFAULT_SSL_MODE}, or the connection string's sslmode)`,
       },
-      timeout: { type: 'number', default: DEFAULT_TIMEOUT_MS, describe: 'budget for the whole test, in ms' },
+      timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_MS), describe: 'budget for the whole test, in ms' },
       json: { type: 'boolean', default: false, describe: 'print one JSON object instead of text' },
       region: { type: 'string', describe: 'AWS region for --env / --secret-id (default: AWS_REGION or the profile)' },
     })
@@ -73,7 +73,7 @@ async function main(ctx: ScriptContext): Promise<void> {
     .parseAsync();
 
   try {
-    const timeoutMs = validateTimeout(args.timeout);
+    const timeoutMs = parseTimeout(args.timeout);
     let target: ConnectionTarget;
     let sslmode: SslMode | undefined = args.sslmode;
     if (args.connectionString !== undefined) {

@@ -69,7 +69,9 @@ async function main(ctx: ScriptContext): Promise<void> {
       ctx.out('nothing written (--dry-run)');
       break;
     case 'written':
-      ctx.out(`wrote ${target}, version ${result.versionId ?? 'unknown'}; read back and verified:`);
+      ctx.out(
+        `wrote ${target} (from ${result.outputsOrigin}), version ${result.versionId ?? 'unknown'}; read back and verified:`,
+      );
       result.changes.forEach((c) => ctx.out(changeLine(c)));
       break;
   }

@@ -168,10 +168,12 @@ export async function readCaFile(path: string): Promise<string> {
   return pem;
 }
 
-export function validateTimeout(ms: number): number {
-  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMEOUT_MS) {
+/** `--timeout`: whole milliseconds from 1 to {@link MAX_TIMEOUT_MS}. */
+export function parseTimeout(value: string): number {
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
     throw new OpsError(
-      `timeout: got '${ms}', expected a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+      `timeout: got '${value}', expected a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
       EXIT.invalidInput,
     );
   }
