@@ -3,7 +3,7 @@
  * and also walks the construct tree for cdk-nag and acknowledgements.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import {
   App,
   CfnElement,
@@ -165,9 +165,10 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     };
   }
 
+  /** Repository-relative; a cloud assembly outside the repository is named by its file alone. */
   private repoPath(file: string): string {
     const rel = relative(this.options.repositoryRoot, file);
-    return (rel.startsWith('..') || isAbsolute(rel) ? file : rel).split(sep).join('/');
+    return (rel.startsWith('..') || isAbsolute(rel) ? basename(file) : rel).split(sep).join('/');
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -23,6 +23,63 @@ describe('npx cdk synth (the real CLI, no AWS credentials)', () => {
     expect(lines.filter((l) => /^\s+allocatedStorage: got '-5'/.test(l))).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(readdirSync(r.outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
+  });
+});
+
+describe('npx cdk synth as the policy gate', () => {
+  const fast = { CDK_VALIDATION: 'false' };
+
+  test.each([
+    [
+      'deletionProtection=false',
+      /\[prod\] SS-RDS-001 failed: Database deletion protection is on\. Found: DeletionProtection=false\./,
+    ],
+    ['multiAz=false', /\[prod\] SS-RDS-002 failed: Database is Multi-AZ\. Found: MultiAZ=false\./],
+    [
+      'allowedCidrs=0.0.0.0/0',
+      /\[prod\] SS-EC2-001 failed: No security-group ingress from public address space\. Found: CidrIp=0\.0\.0\.0\/0 \(public\)/,
+    ],
+  ])('prod with %s exits non-zero naming the rule, path, value and fix', (override, message) => {
+    const r = cdkSynth(['-c', 'environment=prod', '-c', override], fast);
+    expect(r.status).not.toBe(0);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(message);
+    expect(out).toMatch(/SpendSense-Database-prod\/(Database\/Resource|DatabaseSecurityGroup\/Resource)/);
+    expect(out).toMatch(/Suggested fix: /);
+    expect(out).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack dump
+  });
+
+  test.each(['deletionProtection=false', 'multiAz=false', 'allowedCidrs=0.0.0.0/0'])(
+    'dev with %s synthesizes',
+    (override) => {
+      const r = cdkSynth(['-c', 'environment=dev', '-c', override], fast);
+      expect(r.status).toBe(0);
+      expect(existsSync(join(r.outdir, 'SpendSense-Database-dev.template.json'))).toBe(true);
+      if (override.startsWith('allowedCidrs'))
+        expect(r.stdout + r.stderr).toMatch(/WARNING \[dev\] SS-EC2-001 warning/);
+    },
+  );
+
+  test('fails a prod stack whose DeletionProtection is turned off by addPropertyOverride', () => {
+    const r = cdkSynth(['--app', 'npx tsx test/fixtures/override-app.ts'], fast);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/\[prod\] SS-RDS-001 failed: .* Found: DeletionProtection=false\./);
+  });
+
+  test('writes compliance.json and compliance.sarif at every synth', () => {
+    const r = cdkSynth(['-c', 'environment=staging'], fast);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(readFileSync(join(r.outdir, 'compliance.json'), 'utf8'));
+    expect(doc.stacks).toEqual([{ stack: 'SpendSense-Database-staging', environment: 'staging' }]);
+    const sarif = JSON.parse(readFileSync(join(r.outdir, 'compliance.sarif'), 'utf8'));
+    expect(sarif.runs[0].results.length).toBeGreaterThan(0);
+  });
+
+  test('fails closed on a bad compliance date', () => {
+    const r = cdkSynth(['-c', 'environment=dev', '-c', 'complianceDate=tomorrow'], fast);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/complianceDate: got 'tomorrow', expected a date YYYY-MM-DD/);
+    expect(r.stderr).toMatch(/exited with error 2/);
   });
 });
 

@@ -1,0 +1,125 @@
+import { Validations } from 'aws-cdk-lib';
+import { acknowledge } from '../../aspects/acknowledgements';
+import { blocking } from '../../aspects/engine';
+import { judgeStack, resultsOf } from '../support/compliance';
+import { compliantInstance } from '../support/constructs';
+
+const REASON = 'Accepted for the migration window; tracked in the platform backlog.';
+const ack = (ruleId: string, expires = '2027-01-31', owner = 'data-platform', reason = REASON) => ({
+  ruleId,
+  reason,
+  owner,
+  expires,
+});
+
+describe('acknowledgements', () => {
+  test('a live acknowledgement turns a failure into acknowledged, recording reason, owner and expiry', () => {
+    const run = judgeStack('staging', (s) =>
+      acknowledge(compliantInstance(s, { backupRetention: undefined }), ack('SS-RDS-006')),
+    );
+    expect(resultsOf(run, 'SS-RDS-006')[0]).toMatchObject({
+      status: 'acknowledged',
+      acknowledgement: {
+        reason: REASON,
+        owner: 'data-platform',
+        expires: '2027-01-31',
+        state: 'live',
+        scope: 'TeamStack/Db',
+      },
+    });
+    expect(blocking(run.results).filter((r) => r.source === 'spendsense')).toEqual([]);
+    expect(run.acknowledgements).toEqual([expect.objectContaining({ ruleId: 'SS-RDS-006', state: 'live' })]);
+  });
+
+  test('an expired acknowledgement no longer counts: the finding fails again', () => {
+    const run = judgeStack('staging', (s) =>
+      acknowledge(compliantInstance(s, { backupRetention: undefined }), ack('SS-RDS-006', '2026-11-24')),
+    );
+    expect(resultsOf(run, 'SS-RDS-006')[0].status).toBe('fail');
+    expect(run.acknowledgements).toEqual([expect.objectContaining({ state: 'expired' })]);
+  });
+
+  test('counts on its expiry day and not the day after (the date is pinned)', () => {
+    const build = (s: Parameters<Parameters<typeof judgeStack>[1]>[0]) =>
+      acknowledge(compliantInstance(s, { backupRetention: undefined }), ack('SS-RDS-006', '2027-01-31'));
+    expect(resultsOf(judgeStack('staging', build, { date: '2027-01-31' }), 'SS-RDS-006')[0].status).toBe(
+      'acknowledged',
+    );
+    expect(resultsOf(judgeStack('staging', build, { date: '2027-02-01' }), 'SS-RDS-006')[0].status).toBe('fail');
+  });
+
+  test.each([
+    ['a short reason', ack('SS-RDS-006', '2027-01-31', 'team', 'because'), /reason is 7 characters, at least 20/],
+    ['no owner', ack('SS-RDS-006', '2027-01-31', ' '), /owner is empty/],
+    ['a bad date', ack('SS-RDS-006', '2027-02-30'), /expires '2027-02-30' is not a date/],
+  ])('a malformed one (%s) is an error and suppresses nothing', (_, a, message) => {
+    const run = judgeStack('staging', (s) => acknowledge(compliantInstance(s, { backupRetention: undefined }), a));
+    expect(resultsOf(run, 'SS-ACK-001')[0]).toMatchObject({
+      status: 'fail',
+      severity: 'error',
+      evidence: expect.stringMatching(message),
+    });
+    expect(resultsOf(run, 'SS-RDS-006')[0].status).toBe('fail');
+  });
+
+  test.each([
+    'SS-RDS-001',
+    'SS-RDS-002',
+    'SS-EC2-001',
+    'SS-RDS-003',
+    'SS-SM-001',
+    'AwsSolutions-RDS10',
+    'AwsSolutions-RDS3',
+    'AwsSolutions-EC23',
+  ])('acknowledging %s in prod is itself an error', (ruleId) => {
+    const run = judgeStack('prod', (s) =>
+      acknowledge(compliantInstance(s, { deletionProtection: false, multiAz: false }), ack(ruleId)),
+    );
+    expect(resultsOf(run, 'SS-ACK-002')[0]).toMatchObject({
+      status: 'fail',
+      evidence: `${ruleId} may not be acknowledged in prod`,
+    });
+    expect(run.acknowledgements[0].state).toBe('forbidden');
+  });
+
+  test('the same acknowledgement is allowed in staging', () => {
+    const run = judgeStack('staging', (s) =>
+      acknowledge(compliantInstance(s, { deletionProtection: false }), ack('SS-RDS-001')),
+    );
+    expect(resultsOf(run, 'SS-RDS-001')[0].status).toBe('acknowledged');
+  });
+
+  test('a stale one (matching no finding) is a warning in dev and an error in prod', () => {
+    expect(
+      resultsOf(
+        judgeStack('dev', (s) => acknowledge(compliantInstance(s), ack('SS-KMS-001'))),
+        'SS-ACK-003',
+      )[0],
+    ).toMatchObject({ status: 'warn' });
+    expect(
+      resultsOf(
+        judgeStack('prod', (s) => acknowledge(compliantInstance(s), ack('SS-KMS-001'))),
+        'SS-ACK-003',
+      )[0],
+    ).toMatchObject({ status: 'fail' });
+  });
+
+  test('acknowledges one cdk-nag finding on the narrowest construct', () => {
+    const run = judgeStack('dev', (s) => {
+      const db = compliantInstance(s, { multiAz: false });
+      acknowledge(db, ack('AwsSolutions-RDS3'));
+    });
+    expect(resultsOf(run, 'AwsSolutions-RDS3')[0]).toMatchObject({ status: 'acknowledged', source: 'AwsSolutions' });
+  });
+
+  test('a cdk-nag acknowledgement made with Validations.of().acknowledge() is malformed: it has no owner or expiry', () => {
+    const run = judgeStack('dev', (s) => {
+      const db = compliantInstance(s, { multiAz: false });
+      Validations.of(db).acknowledge({ id: 'AwsSolutions-RDS3', reason: 'single AZ is fine here' });
+    });
+    expect(resultsOf(run, 'SS-ACK-001')[0]).toMatchObject({
+      status: 'fail',
+      evidence: expect.stringMatching(/Validations.of\(x\).acknowledge\(\)/),
+    });
+  });
+});

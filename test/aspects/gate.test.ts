@@ -1,0 +1,189 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Aspects, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
+import type { IConstruct } from 'constructs';
+import { applyCompliance } from '../../aspects/compliance';
+import { blocking } from '../../aspects/engine';
+import { buildKitApp } from '../../lib/app';
+import { ENVIRONMENT_NAMES } from '../../lib/profiles';
+import { TODAY, judgeStack, resultsOf } from '../support/compliance';
+import { compliantInstance } from '../support/constructs';
+
+const ALL_PACKS = 'AwsSolutions,HIPAA,NIST80053R5,PCIDSS321';
+const tmp = () => mkdtempSync(join(tmpdir(), 'spendsense-gate-'));
+
+function kitRun(context: Record<string, string>) {
+  const app = new App({ outdir: tmp(), context });
+  const kit = buildKitApp(app, { enforce: false, writeFiles: false, date: TODAY });
+  app.synth();
+  return kit.compliance.lastRun!;
+}
+
+describe("the kit's own stacks", () => {
+  test.each(ENVIRONMENT_NAMES)('are clean in %s with every cdk-nag pack: each finding fixed or acknowledged', (env) => {
+    const run = kitRun({ environment: env, nagPacks: ALL_PACKS });
+    const open = run.results.filter((r) => r.status !== 'pass' && r.status !== 'acknowledged');
+    expect(open).toEqual([]);
+    expect(run.acknowledgements.every((a) => a.state === 'live')).toBe(true);
+    expect(new Set(run.results.map((r) => r.source))).toEqual(
+      new Set(['spendsense', 'AwsSolutions', 'HIPAA', 'NIST80053R5', 'PCIDSS321']),
+    );
+  });
+
+  test.each(ENVIRONMENT_NAMES)('acknowledge every finding in %s with a reason an auditor can read', (env) => {
+    const run = kitRun({ environment: env });
+    for (const r of run.results.filter((x) => x.status === 'acknowledged')) {
+      expect(r.acknowledgement!.reason.length).toBeGreaterThanOrEqual(40);
+      expect(r.acknowledgement!.owner).toBe('spendsense-platform');
+    }
+  });
+
+  test('fail synthesis in prod when deletion protection is off, with the rule, environment, path, value and fix', () => {
+    const app = new App({ outdir: tmp(), context: { environment: 'prod', deletionProtection: 'false' } });
+    buildKitApp(app, { date: TODAY, writeFiles: false });
+    expect(() => app.synth()).toThrow(
+      /\[prod\] SS-RDS-001 failed: Database deletion protection is on\. Found: DeletionProtection=false\.[\s\S]*SpendSense-Database-prod\/Database\/Resource[\s\S]*Set deletionProtection: true/,
+    );
+  });
+
+  test('stay clean when dev opens a developer /32', () => {
+    const run = kitRun({ environment: 'dev', allowedCidrs: '203.0.113.7/32' });
+    expect(blocking(run.results)).toEqual([]);
+    expect(resultsOf(run, 'SS-EC2-001')).toEqual([expect.objectContaining({ status: 'pass' })]);
+  });
+});
+
+describe('what the gate judges', () => {
+  test('resources changed by another aspect', () => {
+    class Unprotect implements IAspect {
+      visit(node: IConstruct) {
+        if (node instanceof rds.CfnDBInstance) node.addPropertyOverride('DeletionProtection', false);
+      }
+    }
+    const run = judgeStack('prod', (s) => {
+      compliantInstance(s);
+      Aspects.of(s).add(new Unprotect());
+    });
+    expect(resultsOf(run, 'SS-RDS-001')[0].status).toBe('fail');
+  });
+
+  test('resources added by another aspect', () => {
+    class AddOpenIngress implements IAspect {
+      visit(node: IConstruct) {
+        if (Stack.isStack(node) && !node.node.tryFindChild('Added')) {
+          new CfnResource(node, 'Added', {
+            type: 'AWS::EC2::SecurityGroupIngress',
+            properties: { GroupId: 'sg-1', IpProtocol: '-1', CidrIp: '0.0.0.0/0' },
+          });
+        }
+      }
+    }
+    const run = judgeStack('prod', (s) => Aspects.of(s).add(new AddOpenIngress()));
+    expect(resultsOf(run, 'SS-EC2-001')).toEqual([
+      expect.objectContaining({ status: 'fail', constructPath: 'TeamStack/Added' }),
+    ]);
+  });
+
+  test('templates brought in with CfnInclude', () => {
+    const file = join(tmp(), 'legacy.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Resources: {
+          LegacyDb: {
+            Type: 'AWS::RDS::DBInstance',
+            Properties: { Engine: 'postgres', DeletionProtection: false, MultiAZ: true },
+          },
+        },
+      }),
+    );
+    const run = judgeStack('prod', (s) => new CfnInclude(s, 'Legacy', { templateFile: file }));
+    expect(resultsOf(run, 'SS-RDS-001')).toEqual([
+      expect.objectContaining({ status: 'fail', logicalId: 'LegacyDb', constructPath: 'TeamStack/Legacy/LegacyDb' }),
+    ]);
+  });
+
+  test('only stacks whose environment it knows', () => {
+    const app = new App({ outdir: tmp() });
+    const judged = new Stack(app, 'Judged');
+    new rds.CfnDBInstance(judged, 'Db', { engine: 'postgres' });
+    const other = new Stack(app, 'Other');
+    new rds.CfnDBInstance(other, 'Db', { engine: 'postgres' });
+    const plugin = applyCompliance(judged, { environment: 'prod', enforce: false, writeFiles: false, date: TODAY });
+    app.synth();
+    expect(new Set(plugin.lastRun!.results.map((r) => r.stack))).toEqual(new Set(['Judged']));
+  });
+
+  test('rejects a compliance date that is not a date', () => {
+    const app = new App({ outdir: tmp(), context: { complianceDate: '25/11/2026' } });
+    expect(() => applyCompliance(app, { environment: 'dev' })).toThrow(
+      /^complianceDate: got '25\/11\/2026', expected a date YYYY-MM-DD/,
+    );
+  });
+});
+
+describe('machine-readable results', () => {
+  function synthTo(outdir: string) {
+    const app = new App({ outdir, context: { environment: 'dev', allowedCidrs: '198.51.100.0/24' } });
+    buildKitApp(app, { date: TODAY, repositoryRoot: join(__dirname, '..', '..') });
+    app.synth();
+    return {
+      json: readFileSync(join(outdir, 'compliance.json'), 'utf8'),
+      sarif: readFileSync(join(outdir, 'compliance.sarif'), 'utf8'),
+    };
+  }
+  const first = synthTo(tmp());
+
+  test('compliance.json lists every check with rule, environment, stack, path, logical id, status and evidence', () => {
+    const doc = JSON.parse(first.json);
+    expect(doc).toMatchObject({ version: 1, date: TODAY });
+    expect(doc.results.length).toBeGreaterThan(5);
+    for (const r of doc.results) {
+      expect(Object.keys(r)).toEqual(
+        expect.arrayContaining(['ruleId', 'environment', 'stack', 'constructPath', 'logicalId', 'status', 'evidence']),
+      );
+    }
+    expect(doc.results).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'SS-EC2-001',
+        status: 'warn',
+        evidence: 'CidrIp=198.51.100.0/24 (public) on ports 5432-5432',
+      }),
+    );
+    expect(doc.acknowledgements.length).toBeGreaterThan(0);
+  });
+
+  test('SARIF 2.1.0 has one located, fingerprinted result per finding, acknowledged ones suppressed', () => {
+    const sarif = JSON.parse(first.sarif);
+    expect(sarif.version).toBe('2.1.0');
+    const run = sarif.runs[0];
+    expect(run.tool.driver.name).toBe('spendsense-compliance');
+    const doc = JSON.parse(first.json);
+    const findings = doc.results.filter((r: { status: string }) => r.status !== 'pass');
+    expect(run.results).toHaveLength(findings.length);
+    for (const r of run.results) {
+      const loc = r.locations[0].physicalLocation;
+      expect(loc.artifactLocation.uri).not.toMatch(/^\//);
+      expect(loc.region.startLine).toBeGreaterThan(0);
+      expect(r.partialFingerprints['spendsenseFinding/v1']).toMatch(/^[0-9a-f]{32}$/);
+      expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+    }
+    const acknowledged = run.results.filter((r: { suppressions?: unknown[] }) => r.suppressions);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(acknowledged[0].suppressions[0].justification.length).toBeGreaterThanOrEqual(20);
+    expect(acknowledged[0].properties).toMatchObject({
+      owner: 'spendsense-platform',
+      expires: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    });
+    expect(run.results.map((r: { ruleId: string }) => r.ruleId)).toContain('AwsSolutions-RDS3');
+  });
+
+  test('is byte-identical when synthesized again', () => {
+    const second = synthTo(tmp());
+    expect(second.json).toBe(first.json);
+    expect(second.sarif).toBe(first.sarif);
+  });
+});

@@ -1,0 +1,107 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnParameter, CfnResource } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { deletionProtection } from '../../../../aspects/rules';
+import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
+import { cfnOf, compliantInstance, testVpc } from '../../../support/constructs';
+
+const ID = deletionProtection.id;
+
+describe(`${ID} deletion protection`, () => {
+  test('passes a protected L2 instance', () => {
+    expect(
+      statusOf(
+        judgeStack('prod', (s) => compliantInstance(s)),
+        ID,
+      ),
+    ).toBe('pass');
+  });
+
+  test.each([
+    ['prod', 'fail'],
+    ['staging', 'warn'],
+  ] as const)('fails when an L2 instance is unprotected (%s: %s)', (env, status) => {
+    const run = judgeStack(env, (s) => compliantInstance(s, { deletionProtection: false }));
+    expect(statusOf(run, ID)).toBe(status);
+    expect(resultsOf(run, ID)[0]).toMatchObject({
+      evidence: 'DeletionProtection=false',
+      constructPath: 'TeamStack/Db/Resource',
+    });
+  });
+
+  test('is not evaluated in dev', () => {
+    expect(
+      resultsOf(
+        judgeStack('dev', (s) => compliantInstance(s, { deletionProtection: false })),
+        ID,
+      ),
+    ).toEqual([]);
+  });
+
+  test('fails when an L1 instance leaves it unset', () => {
+    const run = judgeStack(
+      'prod',
+      (s) => new rds.CfnDBInstance(s, 'Raw', { engine: 'postgres', dbInstanceClass: 'db.t4g.micro' }),
+    );
+    expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'fail', evidence: 'DeletionProtection=not set (false)' });
+  });
+
+  test('fails when an escape hatch turns it off after the L2 set it', () => {
+    const run = judgeStack('prod', (s) => cfnOf(compliantInstance(s)).addPropertyOverride('DeletionProtection', false));
+    expect(statusOf(run, ID)).toBe('fail');
+  });
+
+  test('fails when a raw addOverride turns it off', () => {
+    const run = judgeStack('prod', (s) =>
+      cfnOf(compliantInstance(s)).addOverride('Properties.DeletionProtection', 'false'),
+    );
+    expect(statusOf(run, ID)).toBe('fail');
+  });
+
+  test('fails for a bare CfnResource of type AWS::RDS::DBInstance', () => {
+    const run = judgeStack(
+      'prod',
+      (s) =>
+        new CfnResource(s, 'Bare', {
+          type: 'AWS::RDS::DBInstance',
+          properties: { Engine: 'postgres', DeletionProtection: false },
+        }),
+    );
+    expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'fail', constructPath: 'TeamStack/Bare' });
+  });
+
+  test('cannot verify a parameter, an error in prod', () => {
+    const run = judgeStack('prod', (s) => {
+      const p = new CfnParameter(s, 'Protect', { type: 'String', default: 'true' });
+      cfnOf(compliantInstance(s)).addPropertyOverride('DeletionProtection', p.valueAsString);
+    });
+    expect(resultsOf(run, ID)[0]).toMatchObject({
+      status: 'cannot-verify',
+      severity: 'error',
+      evidence: 'DeletionProtection is parameter Protect',
+    });
+  });
+
+  test('cannot verify a parameter, a warning in staging', () => {
+    const run = judgeStack('staging', (s) => {
+      const p = new CfnParameter(s, 'Protect', { type: 'String' });
+      cfnOf(compliantInstance(s)).addPropertyOverride('DeletionProtection', p.valueAsString);
+    });
+    expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'cannot-verify', severity: 'warning' });
+  });
+
+  test('judges an Aurora cluster on the cluster, not its instances', () => {
+    const run = judgeStack('prod', (s) => {
+      new rds.DatabaseCluster(s, 'Aurora', {
+        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+        vpc: testVpc(s),
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        writer: rds.ClusterInstance.provisioned('writer'),
+        deletionProtection: false,
+      });
+    });
+    expect(resultsOf(run, ID)).toEqual([
+      expect.objectContaining({ resourceType: 'AWS::RDS::DBCluster', status: 'fail' }),
+    ]);
+  });
+});

@@ -1,0 +1,49 @@
+import { CfnResource } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { notPubliclyAccessible } from '../../../../aspects/rules';
+import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
+import { cfnOf, compliantInstance } from '../../../support/constructs';
+
+const ID = notPubliclyAccessible.id;
+
+describe(`${ID} not publicly accessible`, () => {
+  test('passes a private L2 instance', () => {
+    expect(
+      statusOf(
+        judgeStack('prod', (s) => compliantInstance(s)),
+        ID,
+      ),
+    ).toBe('pass');
+  });
+  test.each(['dev', 'staging', 'prod'] as const)('fails a public L2 instance in %s', (env) => {
+    expect(
+      statusOf(
+        judgeStack(env, (s) => compliantInstance(s, { publiclyAccessible: true })),
+        ID,
+      ),
+    ).toBe('fail');
+  });
+  test('fails an L1 instance made public', () => {
+    expect(
+      statusOf(
+        judgeStack('prod', (s) => new rds.CfnDBInstance(s, 'Raw', { engine: 'postgres', publiclyAccessible: true })),
+        ID,
+      ),
+    ).toBe('fail');
+  });
+  test('fails when an escape hatch makes it public', () => {
+    expect(
+      statusOf(
+        judgeStack('prod', (s) => cfnOf(compliantInstance(s)).addPropertyOverride('PubliclyAccessible', 'true')),
+        ID,
+      ),
+    ).toBe('fail');
+  });
+  test('cannot verify a bare CfnResource that leaves it to the subnet default', () => {
+    const run = judgeStack(
+      'prod',
+      (s) => new CfnResource(s, 'Bare', { type: 'AWS::RDS::DBInstance', properties: { Engine: 'postgres' } }),
+    );
+    expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'cannot-verify', severity: 'error' });
+  });
+});

@@ -1,0 +1,81 @@
+import { CfnResource } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { tlsForced } from '../../../../aspects/rules';
+import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
+import { cfnOf, compliantInstance } from '../../../support/constructs';
+
+const ID = tlsForced.id;
+
+describe(`${ID} TLS forced`, () => {
+  test('passes a parameter group with rds.force_ssl=1', () => {
+    expect(
+      resultsOf(
+        judgeStack('prod', (s) => compliantInstance(s)),
+        ID,
+      )[0],
+    ).toMatchObject({ status: 'pass', evidence: expect.stringMatching(/^rds.force_ssl=1 in /) });
+  });
+  test('fails a parameter group with rds.force_ssl=0', () => {
+    const run = judgeStack('prod', (s) => {
+      const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
+      compliantInstance(s, {
+        parameterGroup: new rds.ParameterGroup(s, 'Loose', { engine, parameters: { 'rds.force_ssl': '0' } }),
+      });
+    });
+    expect(statusOf(run, ID)).toBe('fail');
+  });
+  test('passes the default parameter group of PostgreSQL 15+', () => {
+    expect(
+      statusOf(
+        judgeStack('prod', (s) => compliantInstance(s, { parameterGroup: undefined })),
+        ID,
+      ),
+    ).toBe('pass');
+  });
+  test('fails an L1 PostgreSQL 14 instance on the default parameter group', () => {
+    const run = judgeStack(
+      'prod',
+      (s) => new rds.CfnDBInstance(s, 'Raw', { engine: 'postgres', engineVersion: '14.12' }),
+    );
+    expect(statusOf(run, ID)).toBe('fail');
+  });
+  test('fails when an escape hatch sets rds.force_ssl to 0 on the group', () => {
+    const run = judgeStack('prod', (s) => {
+      compliantInstance(s);
+      (s.node.findChild('Params').node.defaultChild as rds.CfnDBParameterGroup).addPropertyOverride(
+        'Parameters.rds\\.force_ssl',
+        '0',
+      );
+    });
+    expect(statusOf(run, ID)).toBe('fail');
+  });
+  test('cannot verify a parameter group defined outside the template', () => {
+    const run = judgeStack(
+      'prod',
+      (s) =>
+        new CfnResource(s, 'Bare', {
+          type: 'AWS::RDS::DBInstance',
+          properties: { Engine: 'postgres', DBParameterGroupName: 'shared-pg17' },
+        }),
+    );
+    expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'cannot-verify' });
+  });
+  test('ignores other engines', () => {
+    expect(
+      resultsOf(
+        judgeStack('prod', (s) => new rds.CfnDBInstance(s, 'My', { engine: 'mysql' })),
+        ID,
+      ),
+    ).toEqual([]);
+  });
+  test('judges the escape-hatched override on the instance itself', () => {
+    expect(
+      statusOf(
+        judgeStack('prod', (s) =>
+          cfnOf(compliantInstance(s)).addPropertyOverride('DBParameterGroupName', 'default.postgres12'),
+        ),
+        ID,
+      ),
+    ).toBe('cannot-verify');
+  });
+});
