@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parse } from 'pg-connection-string';
 import { CONNECTION_SECRET_PLACEHOLDER, connectionSecretName, credentialsSecretName } from '../../lib/database-stack';
 import { clientRequestToken, connectionString } from '../../lib/ops/connection-secret';
@@ -118,7 +118,6 @@ describe('syncConnectionSecret', () => {
     await syncConnectionSecret(options());
     const [put] = fake.calls.filter((c) => c.operation === 'PutSecretValue');
     const client = new SecretsManagerClient({});
-    const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
     await client.send(new PutSecretValueCommand(put.input as never));
     expect(fake.versions(connectionArn)).toHaveLength(2);
   });

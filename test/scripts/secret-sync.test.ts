@@ -83,6 +83,7 @@ test('reads the outputs from CloudFormation when no outputs file is given', asyn
   expect(run.status).toBe(EXIT.ok);
   expect(run.stdout).toContain(`(from CloudFormation stack ${STACK})`);
   expect(cfn.requests.map((r) => r.get('StackName'))).toEqual([STACK]);
+  expectNoLeak(run, [PASSWORD]);
   expect(sm.count('PutSecretValue')).toBe(1);
 });
 
@@ -117,4 +118,18 @@ test('bad arguments give the invalid-input code', async () => {
   const run = await runScript('secret-sync', ['--env', 'qa'], env);
   expect(run.status).toBe(EXIT.invalidInput);
   expect(run.stderr).toMatch(/^secret:sync: Invalid values:.*qa.*\(see --help\)/);
+  expectCleanStderr(run);
+});
+
+test.each([
+  ['no credentials', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], /AWS credentials missing or rejected/],
+  ['no region', ['AWS_REGION'], /no AWS region configured; pass --region or set AWS_REGION/],
+])('%s gives the AWS configuration code', async (_name, unset, message) => {
+  const childEnv = { ...env };
+  for (const key of unset) delete childEnv[key];
+  const run = await runScript('secret-sync', ['--env', 'dev', '--outputs-file', outputsFile], childEnv);
+  expect(run.status).toBe(EXIT.awsConfig);
+  expect(run.stderr).toMatch(message);
+  expect(sm.calls).toHaveLength(0);
+  expectCleanStderr(run);
 });
