@@ -245,7 +245,9 @@ async function serve(config: ServeConfig): Promise<void> {
     ],
   });
   try {
-    await pg.initialise();
+    // Two test files starting servers at once on a machine without a postgres user both try to create it; the
+    // loser's initialise() fails, and a second attempt finds the user the winner created.
+    await pg.initialise().catch(() => pg.initialise());
     if (asRoot) {
       // initialise() created the postgres user if needed; the server refuses a key it does not own with mode 600.
       const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
