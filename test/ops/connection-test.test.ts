@@ -139,7 +139,7 @@ describe('timeout', () => {
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 
-  test.each([300, 1000])('gives the timeout code within %i ms + 10%% and closes the socket', async (timeoutMs) => {
+  test.each([800, 1500])('gives the timeout code within %i ms + 10%% and closes the socket', async (timeoutMs) => {
     const { port } = silent.address() as AddressInfo;
     const before = closedByClient;
     const started = performance.now();
