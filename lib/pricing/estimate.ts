@@ -1,0 +1,426 @@
+/**
+ * The monthly cost model of one environment: which price dimensions its rendered resources bill, in what quantity, and
+ * the priced line items. 730 hours make a month, as AWS's own calculator counts.
+ */
+import { parseInstanceClass } from '../instance-classes';
+import { Decimal, sum } from './decimal';
+import * as dim from './dimensions';
+import type { PriceDimension } from './dimensions';
+import { tieredCost } from './price-list';
+import type { Quote } from './quotes';
+import type { BillableResources, DatabaseInstanceUsage, Read } from './resources';
+import { UsageAssumptions } from './usage';
+
+export const HOURS_PER_MONTH = 730;
+/** gp3 on RDS includes 3,000 IOPS and 125 MiBps below 400 GiB, 12,000 IOPS and 500 MiBps from 400 GiB. */
+const GP3_BASELINE = { small: { iops: 3000, mibps: 125 }, large: { iops: 12000, mibps: 500 }, fromGb: 400 };
+/** RDS Proxy bills the target's vCPUs, at least 2. */
+const PROXY_MIN_VCPUS = 2;
+const PI_FREE_RETENTION_DAYS = 7;
+/** The first two rotations of key material each add a key-month; later ones are free. */
+const KMS_BILLED_ROTATIONS = 2;
+
+/** vCPUs of an RDS instance size (the same for every family the kit accepts). */
+const VCPUS_BY_SIZE: Readonly<Record<string, number>> = {
+  micro: 2,
+  small: 2,
+  medium: 2,
+  large: 2,
+  xlarge: 4,
+  '2xlarge': 8,
+  '4xlarge': 16,
+  '8xlarge': 32,
+  '12xlarge': 48,
+  '16xlarge': 64,
+  '24xlarge': 96,
+  '32xlarge': 128,
+  '48xlarge': 192,
+};
+
+export function vcpusOf(instanceClass: string): number | undefined {
+  const parsed = parseInstanceClass(instanceClass);
+  return parsed ? VCPUS_BY_SIZE[parsed.size] : undefined;
+}
+
+export type LineCategory =
+  | 'instance'
+  | 'storage'
+  | 'iops'
+  | 'throughput'
+  | 'backup'
+  | 'performance-insights'
+  | 'proxy'
+  | 'secrets'
+  | 'secrets-api'
+  | 'kms-keys'
+  | 'kms-requests'
+  | 'vpc-endpoint';
+
+/** What to price: a quantity of one dimension for one resource. */
+export interface LineSpec {
+  readonly category: LineCategory;
+  readonly resource: string;
+  readonly description: string;
+  readonly quantity: Decimal;
+  readonly dimension: PriceDimension;
+}
+
+/** A line the model cannot even ask a price for (a value known only at deploy, an engine the kit does not price). */
+export interface UnaskableLine {
+  readonly category: LineCategory;
+  readonly resource: string;
+  readonly description: string;
+  readonly reason: string;
+}
+
+/** Something deliberately not billed, said in the report so that its absence is not mistaken for an omission. */
+export interface FreeNote {
+  readonly resource: string;
+  readonly description: string;
+}
+
+export interface CostModel {
+  readonly lines: readonly LineSpec[];
+  readonly unaskable: readonly UnaskableLine[];
+  readonly free: readonly FreeNote[];
+}
+
+export interface LineItem {
+  readonly category: LineCategory;
+  readonly resource: string;
+  readonly description: string;
+  readonly quantity: Decimal;
+  readonly unit: string;
+  /** The first tier's price; `tiered` says when more tiers exist. */
+  readonly unitPriceUsd: Decimal;
+  readonly tiered: boolean;
+  /** Exact, rounded to micro-dollars. */
+  readonly monthlyUsd: Decimal;
+  readonly sku: string | null;
+  readonly usageType: string | null;
+  readonly source: { readonly kind: 'live' } | { readonly kind: 'snapshot'; readonly checked: string };
+  readonly fallbackReason?: string;
+}
+
+export interface UnpricedLine {
+  readonly category: LineCategory;
+  readonly resource: string;
+  readonly description: string;
+  readonly quantity: Decimal | null;
+  readonly unit: string | null;
+  readonly usageType: string | null;
+  readonly reason: string;
+}
+
+const MICRO = 6;
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function instanceLines(
+  db: DatabaseInstanceUsage,
+  region: string,
+  usage: UsageAssumptions,
+  out: { lines: LineSpec[]; unaskable: UnaskableLine[]; free: FreeNote[] },
+): void {
+  const resource = `RDS instance ${db.name}`;
+  const missing = (category: LineCategory, description: string, ...reads: Read<unknown>[]) => {
+    const bad = reads.find((r): r is { ok: false; why: string } => !r.ok);
+    if (bad) out.unaskable.push({ category, resource, description, reason: bad.why });
+    return bad !== undefined;
+  };
+  if (db.engine.ok && db.engine.value !== 'postgres') {
+    out.unaskable.push({
+      category: 'instance',
+      resource,
+      description: 'instance hours',
+      reason: `engine ${db.engine.value}; the kit prices RDS for PostgreSQL only`,
+    });
+    return;
+  }
+  const { instanceClass, multiAz, allocatedStorageGb, storageType } = db;
+  if (!missing('instance', 'instance hours', instanceClass, multiAz) && instanceClass.ok && multiAz.ok) {
+    out.lines.push({
+      category: 'instance',
+      resource,
+      description: `${instanceClass.value} ${multiAz.value ? 'Multi-AZ' : 'Single-AZ'}, ${HOURS_PER_MONTH} hours a month`,
+      quantity: Decimal.of(HOURS_PER_MONTH),
+      dimension: dim.instanceHours(region, instanceClass.value, multiAz.value),
+    });
+  }
+  if (!missing('storage', 'storage', multiAz, allocatedStorageGb, storageType)) {
+    if (!(multiAz.ok && allocatedStorageGb.ok && storageType.ok)) return;
+    const az = multiAz.value ? 'Multi-AZ' : 'Single-AZ';
+    const gb = allocatedStorageGb.value;
+    out.lines.push({
+      category: 'storage',
+      resource,
+      description: `${storageType.value} storage, ${az}, ${fmt(gb)} GB allocated (autoscaled growth is billed as it happens)`,
+      quantity: Decimal.of(gb),
+      dimension: dim.storage(region, storageType.value, multiAz.value),
+    });
+    const iops = db.iops.ok ? db.iops.value : undefined;
+    const baseline = gp3Baseline(gb);
+    if (!db.iops.ok) {
+      out.unaskable.push({ category: 'iops', resource, description: 'provisioned IOPS', reason: db.iops.why });
+    } else if (storageType.value === 'io1' || storageType.value === 'io2') {
+      if (iops !== undefined) {
+        out.lines.push({
+          category: 'iops',
+          resource,
+          description: `${fmt(iops)} provisioned IOPS (${storageType.value}, ${az})`,
+          quantity: Decimal.of(iops),
+          dimension: dim.provisionedIops(region, storageType.value, multiAz.value),
+        });
+      }
+    } else if (storageType.value === 'gp3') {
+      if (iops !== undefined && iops > baseline.iops) {
+        out.lines.push({
+          category: 'iops',
+          resource,
+          description: `gp3 IOPS above the ${fmt(baseline.iops)} included (${fmt(iops)} provisioned, ${az})`,
+          quantity: Decimal.of(iops - baseline.iops),
+          dimension: dim.provisionedIops(region, 'gp3', multiAz.value),
+        });
+      } else {
+        out.free.push({
+          resource,
+          description: `gp3 IOPS and throughput within the included baseline (${fmt(baseline.iops)} IOPS, ${baseline.mibps} MiBps at ${fmt(gb)} GB)`,
+        });
+      }
+      const mibps = db.storageThroughputMibps.ok ? db.storageThroughputMibps.value : undefined;
+      if (!db.storageThroughputMibps.ok) {
+        out.unaskable.push({
+          category: 'throughput',
+          resource,
+          description: 'gp3 throughput',
+          reason: db.storageThroughputMibps.why,
+        });
+      } else if (mibps !== undefined && mibps > baseline.mibps) {
+        out.lines.push({
+          category: 'throughput',
+          resource,
+          description: `gp3 throughput above the ${baseline.mibps} MiBps included (${mibps} MiBps provisioned, ${az})`,
+          quantity: Decimal.of(mibps - baseline.mibps),
+          dimension: dim.provisionedThroughput(region, multiAz.value),
+        });
+      }
+    }
+  }
+  if (!missing('backup', 'backup storage', allocatedStorageGb, db.backupRetentionDays)) {
+    if (allocatedStorageGb.ok && db.backupRetentionDays.ok) {
+      const days = db.backupRetentionDays.value;
+      if (days === 0) {
+        out.free.push({ resource, description: 'automated backups off (retention 0 days): no backup storage' });
+      } else {
+        const gb = Decimal.of(allocatedStorageGb.value)
+          .times(Decimal.of(usage.backupDailyChangePercent))
+          .times(Decimal.of(days))
+          .times(Decimal.parse('0.01'));
+        out.lines.push({
+          category: 'backup',
+          resource,
+          description: `backup storage beyond the free ${fmt(allocatedStorageGb.value)} GB: ${usage.backupDailyChangePercent}% daily change × ${days} days retained (assumption)`,
+          quantity: gb,
+          dimension: dim.backupStorage(region),
+        });
+      }
+    }
+  }
+  if (!missing('performance-insights', 'Performance Insights', db.performanceInsights, instanceClass)) {
+    if (!(db.performanceInsights.ok && instanceClass.ok)) return;
+    const pi = db.performanceInsights.value;
+    if (!pi.enabled) {
+      out.free.push({ resource, description: `Performance Insights off on ${instanceClass.value}: no charge` });
+    } else if (pi.retentionDays <= PI_FREE_RETENTION_DAYS) {
+      out.free.push({
+        resource,
+        description: `Performance Insights with ${pi.retentionDays}-day retention: within the free tier (7 days), no charge`,
+      });
+    } else {
+      const vcpus = vcpusOf(instanceClass.value);
+      const family = parseInstanceClass(instanceClass.value)?.family;
+      if (vcpus === undefined || family === undefined) {
+        out.unaskable.push({
+          category: 'performance-insights',
+          resource,
+          description: 'Performance Insights paid retention',
+          reason: `vCPUs of ${instanceClass.value} unknown`,
+        });
+      } else {
+        out.lines.push({
+          category: 'performance-insights',
+          resource,
+          description: `Performance Insights ${pi.retentionDays}-day retention, ${vcpus} vCPUs of ${instanceClass.value}`,
+          quantity: Decimal.of(vcpus),
+          dimension: dim.performanceInsightsRetention(region, family),
+        });
+      }
+    }
+  }
+}
+
+function gp3Baseline(gb: number): { iops: number; mibps: number } {
+  return gb >= GP3_BASELINE.fromGb ? GP3_BASELINE.large : GP3_BASELINE.small;
+}
+
+/** The lines one environment's resources bill, with usage assumptions applied. */
+export function costModel(resources: BillableResources, region: string, usage: UsageAssumptions): CostModel {
+  const out = { lines: [] as LineSpec[], unaskable: [] as UnaskableLine[], free: [] as FreeNote[] };
+  for (const db of resources.databases) instanceLines(db, region, usage, out);
+
+  for (const proxy of resources.proxies) {
+    const resource = `RDS Proxy ${proxy.name}`;
+    const target = resources.databases[0]?.instanceClass;
+    const vcpus = target?.ok ? vcpusOf(target.value) : undefined;
+    if (!target?.ok || vcpus === undefined) {
+      out.unaskable.push({
+        category: 'proxy',
+        resource,
+        description: 'proxy vCPU-hours',
+        reason: target && !target.ok ? target.why : 'the vCPUs of the target instance are unknown',
+      });
+      continue;
+    }
+    const billed = Math.max(vcpus, PROXY_MIN_VCPUS);
+    out.lines.push({
+      category: 'proxy',
+      resource,
+      description: `${billed} vCPUs of ${target.value} (minimum ${PROXY_MIN_VCPUS}) × ${HOURS_PER_MONTH} hours`,
+      quantity: Decimal.of(billed * HOURS_PER_MONTH),
+      dimension: dim.proxyVcpuHours(region),
+    });
+  }
+
+  if (resources.secrets.length > 0) {
+    const n = resources.secrets.length;
+    out.lines.push({
+      category: 'secrets',
+      resource: 'Secrets Manager',
+      description: `${n} secret${n === 1 ? '' : 's'}: ${resources.secrets.join(', ')}`,
+      quantity: Decimal.of(n),
+      dimension: dim.secrets(region),
+    });
+    out.lines.push({
+      category: 'secrets-api',
+      resource: 'Secrets Manager',
+      description: `${fmt(usage.secretsManagerApiCallsPerMonth)} API calls a month (assumption)`,
+      quantity: Decimal.of(usage.secretsManagerApiCallsPerMonth),
+      dimension: dim.secretsApiRequests(region),
+    });
+  }
+
+  for (const key of resources.keys) {
+    const resource = `KMS key ${key.logicalId}`;
+    out.lines.push({
+      category: 'kms-keys',
+      resource,
+      description: 'customer-managed key',
+      quantity: Decimal.of(1),
+      dimension: dim.kmsKeys(region),
+    });
+    if (!key.rotation.ok) {
+      out.unaskable.push({
+        category: 'kms-keys',
+        resource,
+        description: 'rotated key material',
+        reason: key.rotation.why,
+      });
+    } else if (key.rotation.value) {
+      const billed = Math.min(usage.kmsKeyRotations, KMS_BILLED_ROTATIONS);
+      if (billed > 0) {
+        out.lines.push({
+          category: 'kms-keys',
+          resource,
+          description: `rotated key material: ${billed} billed rotation${billed === 1 ? '' : 's'} (every ${key.rotationPeriodDays} days; the first two add $1/month each, later ones are free; assumption: ${usage.kmsKeyRotations} so far)`,
+          quantity: Decimal.of(billed),
+          dimension: dim.kmsKeys(region),
+        });
+      } else {
+        out.free.push({ resource, description: 'key rotation on, not rotated yet (assumption): no extra charge yet' });
+      }
+    }
+  }
+  if (resources.keys.length > 0) {
+    out.lines.push({
+      category: 'kms-requests',
+      resource: 'KMS',
+      description: `${fmt(usage.kmsRequestsPerMonth)} requests a month (assumption; the account-wide free tier is not deducted)`,
+      quantity: Decimal.of(usage.kmsRequestsPerMonth),
+      dimension: dim.kmsRequests(region),
+    });
+  }
+
+  for (const ep of resources.endpoints) {
+    out.lines.push({
+      category: 'vpc-endpoint',
+      resource: `VPC endpoint ${ep.service}`,
+      description: `interface endpoint in ${ep.subnets} AZ${ep.subnets === 1 ? '' : 's'} × ${HOURS_PER_MONTH} hours`,
+      quantity: Decimal.of(ep.subnets * HOURS_PER_MONTH),
+      dimension: dim.vpcEndpointHours(region),
+    });
+  }
+  if (resources.endpoints.length > 0) {
+    out.lines.push({
+      category: 'vpc-endpoint',
+      resource: 'VPC endpoints',
+      description: `${usage.vpcEndpointGbPerMonth} GB a month processed (assumption)`,
+      quantity: Decimal.of(usage.vpcEndpointGbPerMonth),
+      dimension: dim.vpcEndpointData(region),
+    });
+  }
+  return out;
+}
+
+/** Prices each line with its dimension's quote. */
+export function priceLines(
+  model: CostModel,
+  quotes: ReadonlyMap<string, Quote>,
+): { readonly items: LineItem[]; readonly unpriced: UnpricedLine[] } {
+  const items: LineItem[] = [];
+  const unpriced: UnpricedLine[] = model.unaskable.map((u) => ({
+    category: u.category,
+    resource: u.resource,
+    description: u.description,
+    quantity: null,
+    unit: null,
+    usageType: null,
+    reason: u.reason,
+  }));
+  for (const line of model.lines) {
+    const quote = quotes.get(line.dimension.key);
+    if (!quote || !quote.ok) {
+      unpriced.push({
+        category: line.category,
+        resource: line.resource,
+        description: line.description,
+        quantity: line.quantity,
+        unit: line.dimension.unit,
+        usageType: line.dimension.usageType ?? null,
+        reason: quote ? quote.reason : 'no quote was requested for this dimension',
+      });
+      continue;
+    }
+    const { price } = quote;
+    items.push({
+      category: line.category,
+      resource: line.resource,
+      description: line.description,
+      quantity: line.quantity,
+      unit: price.unit,
+      unitPriceUsd: price.tiers[0].usd,
+      tiered: price.tiers.length > 1,
+      monthlyUsd: tieredCost(line.quantity, price.tiers).round(MICRO),
+      sku: price.sku,
+      usageType: price.usageType,
+      source: quote.source === 'live' ? { kind: 'live' } : { kind: 'snapshot', checked: quote.checked },
+      fallbackReason: quote.source === 'snapshot' ? quote.fallbackReason : undefined,
+    });
+  }
+  return { items, unpriced };
+}
+
+export function totalOf(items: readonly LineItem[]): Decimal {
+  return sum(items.map((i) => i.monthlyUsd));
+}

@@ -1,0 +1,141 @@
+/**
+ * What a rendered template bills for: read from the template CloudFormation will receive (after every override), not
+ * from the profile, so an escape hatch that changes a property changes the estimate too.
+ */
+import { CfnTemplate, booleanOf, numberOf, stringOf } from '../../aspects/template';
+import { STORAGE_TYPES, StorageType } from '../profiles';
+
+/** A value read from the template, or why it cannot be known before deploy. */
+export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string };
+
+export interface DatabaseInstanceUsage {
+  readonly logicalId: string;
+  /** `DBInstanceIdentifier`, else the logical id. */
+  readonly name: string;
+  readonly engine: Read<string>;
+  readonly instanceClass: Read<string>;
+  readonly multiAz: Read<boolean>;
+  readonly allocatedStorageGb: Read<number>;
+  readonly storageType: Read<StorageType>;
+  readonly iops: Read<number | undefined>;
+  readonly storageThroughputMibps: Read<number | undefined>;
+  readonly backupRetentionDays: Read<number>;
+  readonly performanceInsights: Read<{ readonly enabled: boolean; readonly retentionDays: number }>;
+}
+
+export interface KmsKeyUsage {
+  readonly logicalId: string;
+  readonly rotation: Read<boolean>;
+  readonly rotationPeriodDays: number;
+}
+
+export interface InterfaceEndpointUsage {
+  readonly logicalId: string;
+  readonly service: string;
+  /** One endpoint network interface per subnet (AZ). */
+  readonly subnets: number;
+}
+
+export interface ProxyUsage {
+  readonly logicalId: string;
+  readonly name: string;
+}
+
+export interface BillableResources {
+  readonly databases: readonly DatabaseInstanceUsage[];
+  readonly proxies: readonly ProxyUsage[];
+  readonly secrets: readonly string[];
+  readonly keys: readonly KmsKeyUsage[];
+  readonly endpoints: readonly InterfaceEndpointUsage[];
+}
+
+function read<T>(known: { known: true; value: T | undefined } | { known: false; why: string }, what: string): Read<T> {
+  if (!known.known) return { ok: false, why: `${what} is ${known.why}, known only at deploy` };
+  if (known.value === undefined) return { ok: false, why: `${what} is not set` };
+  return { ok: true, value: known.value };
+}
+
+function resourcesOf(template: CfnTemplate, type: string): [string, Record<string, unknown>][] {
+  return Object.entries(template.Resources ?? {})
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]) => [id, r.Properties ?? {}] as [string, Record<string, unknown>])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function storageTypeOf(p: Record<string, unknown>, template: CfnTemplate): Read<StorageType> {
+  const s = stringOf(p.StorageType, template);
+  if (!s.known) return { ok: false, why: `StorageType is ${s.why}, known only at deploy` };
+  // CloudFormation's default: io1 when Iops is set, else gp2.
+  const value = s.value ?? (p.Iops !== undefined ? 'io1' : 'gp2');
+  return (STORAGE_TYPES as readonly string[]).includes(value)
+    ? { ok: true, value: value as StorageType }
+    : { ok: false, why: `StorageType ${value} is not one the kit prices (${STORAGE_TYPES.join(', ')})` };
+}
+
+function optionalNumber(value: unknown, template: CfnTemplate, what: string): Read<number | undefined> {
+  const n = numberOf(value, template);
+  return n.known ? { ok: true, value: n.value } : { ok: false, why: `${what} is ${n.why}, known only at deploy` };
+}
+
+function database(id: string, p: Record<string, unknown>, template: CfnTemplate): DatabaseInstanceUsage {
+  const name = stringOf(p.DBInstanceIdentifier, template);
+  const pi = booleanOf(p.EnablePerformanceInsights, template, false);
+  const piDays = numberOf(p.PerformanceInsightsRetentionPeriod, template, 7);
+  return {
+    logicalId: id,
+    name: name.known && name.value ? name.value : id,
+    engine: read(stringOf(p.Engine, template), 'Engine'),
+    instanceClass: read(stringOf(p.DBInstanceClass, template), 'DBInstanceClass'),
+    multiAz: read(booleanOf(p.MultiAZ, template, false), 'MultiAZ'),
+    allocatedStorageGb: read(numberOf(p.AllocatedStorage, template), 'AllocatedStorage'),
+    storageType: storageTypeOf(p, template),
+    iops: optionalNumber(p.Iops, template, 'Iops'),
+    storageThroughputMibps: optionalNumber(p.StorageThroughput, template, 'StorageThroughput'),
+    backupRetentionDays: read(numberOf(p.BackupRetentionPeriod, template, 1), 'BackupRetentionPeriod'),
+    performanceInsights:
+      pi.known && piDays.known
+        ? { ok: true, value: { enabled: pi.value === true, retentionDays: piDays.value ?? 7 } }
+        : {
+            ok: false,
+            why: `Performance Insights settings are ${pi.known ? '' : pi.why}${piDays.known ? '' : piDays.why}`,
+          },
+  };
+}
+
+/** Everything in `template` the cost estimate prices, in logical-id order. */
+export function billableResources(template: CfnTemplate): BillableResources {
+  return {
+    databases: resourcesOf(template, 'AWS::RDS::DBInstance').map(([id, p]) => database(id, p, template)),
+    proxies: resourcesOf(template, 'AWS::RDS::DBProxy').map(([id, p]) => {
+      const name = stringOf(p.DBProxyName, template);
+      return { logicalId: id, name: name.known && name.value ? name.value : id };
+    }),
+    secrets: resourcesOf(template, 'AWS::SecretsManager::Secret').map(([id, p]) => {
+      const name = stringOf(p.Name, template);
+      return name.known && name.value ? name.value : id;
+    }),
+    keys: resourcesOf(template, 'AWS::KMS::Key').map(([id, p]) => {
+      const period = numberOf(p.RotationPeriodInDays, template, 365);
+      return {
+        logicalId: id,
+        rotation: read(booleanOf(p.EnableKeyRotation, template, false), 'EnableKeyRotation'),
+        rotationPeriodDays: period.known ? (period.value ?? 365) : 365,
+      };
+    }),
+    endpoints: resourcesOf(template, 'AWS::EC2::VPCEndpoint')
+      .filter(([, p]) => p.VpcEndpointType === 'Interface')
+      .map(([id, p]) => ({
+        logicalId: id,
+        service: serviceName(p.ServiceName),
+        subnets: Array.isArray(p.SubnetIds) ? p.SubnetIds.length : 0,
+      })),
+  };
+}
+
+/** `com.amazonaws.<region>.secretsmanager` → `secretsmanager`, also when the region is `{Ref: AWS::Region}`. */
+function serviceName(value: unknown): string {
+  if (typeof value === 'string') return value.split('.').pop() ?? value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  const last = Array.isArray(join?.[1]) ? join[1][join[1].length - 1] : undefined;
+  return typeof last === 'string' ? last.replace(/^\./, '') : 'unknown';
+}

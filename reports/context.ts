@@ -1,0 +1,52 @@
+/**
+ * The app context exactly as `cdk synth` builds it: `context` of cdk.json, then cdk.context.json when present, then
+ * each `-c key=value` of the command line (values are strings); a later source wins.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Raised for command-line input the report cannot use; the CLI exits 2. */
+export class ReportInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportInputError';
+  }
+}
+
+function readJsonObject(path: string): Record<string, unknown> | undefined {
+  if (!existsSync(path)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ReportInputError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ReportInputError(`${path}: expected a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Parses `-c key=value` arguments (the value may contain `=`). */
+export function parseContextArgs(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const arg of args) {
+    const i = arg.indexOf('=');
+    if (i <= 0) throw new ReportInputError(`-c ${arg}: expected key=value, such as -c environment=prod`);
+    out[arg.slice(0, i)] = arg.slice(i + 1);
+  }
+  return out;
+}
+
+export function cdkContext(projectDir: string, contextArgs: readonly string[]): Record<string, unknown> {
+  const cdkJson = readJsonObject(join(projectDir, 'cdk.json'));
+  const fromCdkJson = cdkJson?.context;
+  if (fromCdkJson !== undefined && (typeof fromCdkJson !== 'object' || fromCdkJson === null)) {
+    throw new ReportInputError(`${join(projectDir, 'cdk.json')}: "context" must be an object`);
+  }
+  return {
+    ...((fromCdkJson as Record<string, unknown> | undefined) ?? {}),
+    ...(readJsonObject(join(projectDir, 'cdk.context.json')) ?? {}),
+    ...parseContextArgs(contextArgs),
+  };
+}

@@ -1,0 +1,78 @@
+/** Formatting shared by the markdown renderers: stable, locale-independent text. */
+import type { CheckResult } from '../aspects/types';
+import type { Decimal } from '../lib/pricing/decimal';
+import type { LineCategory } from '../lib/pricing/estimate';
+import type { PricingSummary } from './model';
+
+/** A markdown table cell: one line, pipes escaped. */
+export function cell(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+}
+
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly string[],
+): string {
+  const sep = header.map((_, i) => (align?.[i] === 'right' ? '---:' : '---'));
+  return [header, sep, ...rows.map((r) => r.map(cell))].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/** `12345.5` → `12,345.5` (exact; grouping of the integer part only). */
+export function quantity(d: Decimal): string {
+  const [int, frac] = d.toString().split('.');
+  const sign = int.startsWith('-') ? '-' : '';
+  const digits = int.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${digits}${frac ? `.${frac}` : ''}`;
+}
+
+/** Dollars to the cent with grouping: `1,234.57`. */
+export function usd(d: Decimal): string {
+  const [int, frac] = d.toFixed(2).split('.');
+  return `${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
+}
+
+export const CATEGORY_LABELS: Readonly<Record<LineCategory, string>> = {
+  instance: 'Instance hours',
+  storage: 'Storage',
+  iops: 'Provisioned IOPS',
+  throughput: 'Provisioned throughput',
+  backup: 'Backup storage',
+  'performance-insights': 'Performance Insights',
+  proxy: 'RDS Proxy',
+  secrets: 'Secrets Manager secrets',
+  'secrets-api': 'Secrets Manager API calls',
+  'kms-keys': 'KMS keys',
+  'kms-requests': 'KMS requests',
+  'vpc-endpoint': 'VPC interface endpoint',
+};
+
+export const CATEGORY_ORDER = Object.keys(CATEGORY_LABELS) as LineCategory[];
+
+export function pricingLine(p: PricingSummary): string {
+  if (p.source === 'live') return 'Prices: live, from the AWS Price List Query API (OnDemand terms).';
+  const dates = p.snapshotChecked.length > 0 ? `, checked ${p.snapshotChecked.join(', ')}` : '';
+  return `Prices: bundled snapshot of the AWS Price List (lib/pricing/snapshot/prices.json${dates}; OnDemand terms).`;
+}
+
+/** The first sentence of a long cdk-nag rule text. */
+export function shortTitle(title: string): string {
+  const m = /^(.+?\.)(\s|$)/.exec(title);
+  return m ? m[1] : title;
+}
+
+export function acknowledgementText(r: CheckResult): string {
+  const a = r.acknowledgement;
+  if (!a) return '';
+  return `${a.state}: ${a.reason} (owner ${a.owner}, expires ${a.expires})`;
+}
+
+export function countBy<T extends string>(values: readonly T[], order: readonly T[]): string {
+  const parts = order
+    .map((k) => [k, values.filter((v) => v === k).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  return parts.join(', ') || 'none';
+}
+
+export const STATUS_ORDER: readonly CheckResult['status'][] = ['fail', 'cannot-verify', 'warn', 'acknowledged', 'pass'];

@@ -1,0 +1,183 @@
+/**
+ * `generateReport(options)`: synthesizes the kit in-process exactly as `cdk synth` would (same context, same stacks),
+ * prices each environment's rendered resources and renders the reports. It writes nothing: the CLI decides whether the
+ * files are written or compared (`--check`).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import type { CfnTemplate } from '../aspects/template';
+import { buildKitApp } from '../lib/app';
+import { PriceCache } from '../lib/pricing/cache';
+import { CostModel, costModel, priceLines, totalOf } from '../lib/pricing/estimate';
+import { LivePriceList } from '../lib/pricing/live';
+import { PricingMode, PricingOutcome, quoteDimensions } from '../lib/pricing/quotes';
+import { billableResources } from '../lib/pricing/resources';
+import { PriceSnapshot, loadSnapshot } from '../lib/pricing/snapshot';
+import { UsageFile, usageFor } from '../lib/pricing/usage';
+import { EnvironmentName } from '../lib/profiles';
+import { cdkContext, ReportInputError } from './context';
+import { securityControls } from './controls';
+import type { EnvironmentReport, ReportFormat, ReportModel } from './model';
+import { renderJson } from './render-json';
+import { renderEnvironment } from './render-markdown';
+import { renderSummary } from './render-summary';
+
+export const REPORT_JSON = 'report.json';
+export const SUMMARY_MD = 'SUMMARY.md';
+
+export interface GenerateReportOptions {
+  /** Environments to report (`--env`). @default every environment the context synthesizes */
+  readonly environments?: readonly EnvironmentName[];
+  /** @default 'auto' */
+  readonly pricing?: PricingMode;
+  /** @default ['md', 'json'] */
+  readonly formats?: readonly ReportFormat[];
+  /** `-c key=value` arguments, applied after cdk.json and cdk.context.json. */
+  readonly context?: readonly string[];
+  /** Where cdk.json is. @default process.cwd() */
+  readonly projectDir?: string;
+  /** Usage assumptions that override the defaults (`--usage FILE`, already parsed). */
+  readonly usage?: UsageFile;
+  /** Ignore cached Price List answers. */
+  readonly refresh?: boolean;
+  /** @default <projectDir>/.cache/pricing */
+  readonly cacheDir?: string;
+  readonly cacheTtlMs?: number;
+  /** Attempts per Price List request. @default AWS_MAX_ATTEMPTS, else 5 */
+  readonly maxAttempts?: number;
+  /** Concurrent Price List requests. @default 4 */
+  readonly concurrency?: number;
+  /** @default the bundled snapshot */
+  readonly snapshot?: PriceSnapshot;
+  /** Called at the start of each phase with one line. */
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface ReportFile {
+  /** File name inside the output directory. */
+  readonly name: string;
+  readonly content: string;
+}
+
+export interface GeneratedReport {
+  readonly model: ReportModel;
+  readonly files: readonly ReportFile[];
+  readonly pricing: Omit<PricingOutcome, 'quotes'>;
+  /** Unpriced lines over all environments. */
+  readonly unpriced: number;
+}
+
+interface Synthesized {
+  readonly name: EnvironmentName;
+  readonly stackName: string;
+  readonly region: string;
+  readonly instanceClass: string;
+  readonly template: CfnTemplate;
+  readonly model: CostModel;
+  readonly build: (priced: ReturnType<typeof priceLines>) => EnvironmentReport;
+}
+
+export async function generateReport(options: GenerateReportOptions = {}): Promise<GeneratedReport> {
+  const progress = options.onProgress ?? (() => undefined);
+  const projectDir = options.projectDir ?? process.cwd();
+  const formats = options.formats ?? ['md', 'json'];
+  const context = cdkContext(projectDir, options.context ?? []);
+  const snapshot = options.snapshot ?? loadSnapshot();
+
+  progress('synthesizing the app');
+  const outdir = mkdtempSync(join(tmpdir(), 'spendsense-report-'));
+  const envs: Synthesized[] = [];
+  try {
+    const app = new App({ context, outdir, builtinCloudFormationValidation: false });
+    const kit = buildKitApp(app, { enforce: false, writeFiles: false });
+    const assembly = app.synth();
+    const run = kit.compliance.lastRun;
+    const synthesized = kit.stacks.map((s) => s.profile.name);
+    const wanted = options.environments ?? synthesized;
+    const absent = wanted.filter((e) => !synthesized.includes(e));
+    if (absent.length > 0) {
+      throw new ReportInputError(
+        `--env ${absent.join(',')}: not synthesized; the context selects ${synthesized.join(', ')} (-c environment=...)`,
+      );
+    }
+    for (const stack of kit.stacks) {
+      const profile = stack.profile;
+      if (!wanted.includes(profile.name)) continue;
+      const template = assembly.getStackByName(stack.stackName).template as CfnTemplate;
+      const usage = usageFor(profile.name, options.usage);
+      const findings = (run?.results ?? []).filter((r) => r.stack === stack.stackName);
+      const acknowledgements = (run?.acknowledgements ?? [])
+        .filter((a) => a.stack === stack.stackName)
+        .map(({ stack: _s, environment: _e, ...a }) => a);
+      const model = costModel(billableResources(template), profile.region, usage);
+      envs.push({
+        name: profile.name,
+        stackName: stack.stackName,
+        region: profile.region,
+        instanceClass: profile.instanceClass,
+        template,
+        model,
+        build: (priced) => ({
+          name: profile.name,
+          stack: stack.stackName,
+          region: profile.region,
+          instanceClass: profile.instanceClass,
+          monthlyCostUsd: totalOf(priced.items),
+          lineItems: priced.items,
+          unpriced: priced.unpriced,
+          notBilled: model.free,
+          assumptions: usage,
+          controls: securityControls(template, profile, findings),
+          findings,
+          acknowledgements,
+        }),
+      });
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+
+  const dimensions = envs.flatMap((e) => e.model.lines.map((l) => l.dimension));
+  const distinct = new Set(dimensions.map((d) => d.key)).size;
+  const mode = options.pricing ?? 'auto';
+  progress(`pricing ${distinct} price dimensions (--pricing ${mode})`);
+  const outcome = await quoteDimensions(dimensions, {
+    mode,
+    snapshot,
+    concurrency: options.concurrency,
+    live: () =>
+      LivePriceList.create({
+        maxAttempts: options.maxAttempts,
+        refresh: options.refresh,
+        cache: new PriceCache(options.cacheDir ?? join(projectDir, '.cache', 'pricing'), options.cacheTtlMs),
+      }),
+  });
+
+  progress('rendering');
+  const environments = envs.map((e) => e.build(priceLines(e.model, outcome.quotes)));
+  const items = environments.flatMap((e) => e.lineItems);
+  const model: ReportModel = {
+    pricing: {
+      source: outcome.used,
+      snapshotChecked: [
+        ...new Set(items.flatMap((i) => (i.source.kind === 'snapshot' ? [i.source.checked] : []))),
+      ].sort(),
+      fellBack: items.filter((i) => i.fallbackReason !== undefined).length,
+    },
+    environments,
+  };
+  const files: ReportFile[] = [];
+  if (formats.includes('md')) {
+    for (const e of environments) files.push({ name: `${e.name}.md`, content: renderEnvironment(e, model.pricing) });
+    files.push({ name: SUMMARY_MD, content: renderSummary(model) });
+  }
+  if (formats.includes('json')) files.push({ name: REPORT_JSON, content: renderJson(model) });
+  return {
+    model,
+    files,
+    pricing: { requested: outcome.requested, used: outcome.used, note: outcome.note, requests: outcome.requests },
+    unpriced: environments.reduce((n, e) => n + e.unpriced.length, 0),
+  };
+}
