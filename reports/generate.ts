@@ -10,13 +10,14 @@ import { App } from 'aws-cdk-lib';
 import type { CfnTemplate } from '../aspects/template';
 import { buildKitApp } from '../lib/app';
 import { PriceCache } from '../lib/pricing/cache';
-import { CostModel, costModel, priceLines, totalOf } from '../lib/pricing/estimate';
+import { costModel, priceLines, totalOf } from '../lib/pricing/estimate';
 import { LivePriceList } from '../lib/pricing/live';
 import { PricingMode, PricingOutcome, quoteDimensions } from '../lib/pricing/quotes';
 import { billableResources } from '../lib/pricing/resources';
 import { PriceSnapshot, loadSnapshot } from '../lib/pricing/snapshot';
 import { UsageFile, usageFor } from '../lib/pricing/usage';
-import { EnvironmentName } from '../lib/profiles';
+import type { AcknowledgementRecord, CheckResult } from '../aspects/types';
+import type { EnvironmentName, EnvironmentProfile } from '../lib/profiles';
 import { cdkContext, ReportInputError } from './context';
 import { securityControls } from './controls';
 import type { EnvironmentReport, ReportFormat, ReportModel } from './model';
@@ -69,26 +70,24 @@ export interface GeneratedReport {
   readonly unpriced: number;
 }
 
-interface Synthesized {
-  readonly name: EnvironmentName;
+/** One environment as synthesis left it: its profile, rendered template and compliance results. */
+export interface SynthesizedEnvironment {
+  readonly profile: EnvironmentProfile;
   readonly stackName: string;
-  readonly region: string;
-  readonly instanceClass: string;
   readonly template: CfnTemplate;
-  readonly model: CostModel;
-  readonly build: (priced: ReturnType<typeof priceLines>) => EnvironmentReport;
+  readonly findings: readonly CheckResult[];
+  readonly acknowledgements: readonly AcknowledgementRecord[];
 }
 
-export async function generateReport(options: GenerateReportOptions = {}): Promise<GeneratedReport> {
-  const progress = options.onProgress ?? (() => undefined);
-  const projectDir = options.projectDir ?? process.cwd();
-  const formats = options.formats ?? ['md', 'json'];
-  const context = cdkContext(projectDir, options.context ?? []);
-  const snapshot = options.snapshot ?? loadSnapshot();
+export type SynthesisOptions = Pick<GenerateReportOptions, 'environments' | 'context' | 'projectDir'>;
 
-  progress('synthesizing the app');
+/**
+ * Synthesizes the kit in-process as `cdk synth` does: the CLI's context, the same stacks (`buildKitApp`), the
+ * compliance plugin recording (not enforcing) its results. Throws `ConfigError` for invalid `-c` values.
+ */
+export function synthesizeKit(options: SynthesisOptions = {}): SynthesizedEnvironment[] {
+  const context = cdkContext(options.projectDir ?? process.cwd(), options.context ?? []);
   const outdir = mkdtempSync(join(tmpdir(), 'spendsense-report-'));
-  const envs: Synthesized[] = [];
   try {
     const app = new App({ context, outdir, builtinCloudFormationValidation: false });
     const kit = buildKitApp(app, { enforce: false, writeFiles: false });
@@ -102,42 +101,56 @@ export async function generateReport(options: GenerateReportOptions = {}): Promi
         `--env ${absent.join(',')}: not synthesized; the context selects ${synthesized.join(', ')} (-c environment=...)`,
       );
     }
-    for (const stack of kit.stacks) {
-      const profile = stack.profile;
-      if (!wanted.includes(profile.name)) continue;
-      const template = assembly.getStackByName(stack.stackName).template as CfnTemplate;
-      const usage = usageFor(profile.name, options.usage);
-      const findings = (run?.results ?? []).filter((r) => r.stack === stack.stackName);
-      const acknowledgements = (run?.acknowledgements ?? [])
-        .filter((a) => a.stack === stack.stackName)
-        .map(({ stack: _s, environment: _e, ...a }) => a);
-      const model = costModel(billableResources(template), profile.region, usage);
-      envs.push({
-        name: profile.name,
+    return kit.stacks
+      .filter((stack) => wanted.includes(stack.profile.name))
+      .map((stack) => ({
+        profile: stack.profile,
         stackName: stack.stackName,
-        region: profile.region,
-        instanceClass: profile.instanceClass,
-        template,
-        model,
-        build: (priced) => ({
-          name: profile.name,
-          stack: stack.stackName,
-          region: profile.region,
-          instanceClass: profile.instanceClass,
-          monthlyCostUsd: totalOf(priced.items),
-          lineItems: priced.items,
-          unpriced: priced.unpriced,
-          notBilled: model.free,
-          assumptions: usage,
-          controls: securityControls(template, profile, findings),
-          findings,
-          acknowledgements,
-        }),
-      });
-    }
+        template: assembly.getStackByName(stack.stackName).template as CfnTemplate,
+        findings: (run?.results ?? []).filter((r) => r.stack === stack.stackName),
+        acknowledgements: (run?.acknowledgements ?? [])
+          .filter((a) => a.stack === stack.stackName)
+          .map(({ stack: _s, environment: _e, ...a }) => a),
+      }));
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** Synthesizes, prices and renders. The benchmark and the CLI call this. */
+export async function generateReport(options: GenerateReportOptions = {}): Promise<GeneratedReport> {
+  (options.onProgress ?? (() => undefined))('synthesizing the app');
+  return reportFromSynthesis(synthesizeKit(options), options);
+}
+
+/** Prices and renders environments already synthesized. */
+export async function reportFromSynthesis(
+  synthesized: readonly SynthesizedEnvironment[],
+  options: Omit<GenerateReportOptions, 'environments' | 'context'> = {},
+): Promise<GeneratedReport> {
+  const progress = options.onProgress ?? (() => undefined);
+  const formats = options.formats ?? ['md', 'json'];
+  const snapshot = options.snapshot ?? loadSnapshot();
+  const projectDir = options.projectDir ?? process.cwd();
+  const envs = synthesized.map((s) => {
+    const usage = usageFor(s.profile.name, options.usage);
+    const model = costModel(billableResources(s.template), s.profile.region, usage);
+    const build = (priced: ReturnType<typeof priceLines>): EnvironmentReport => ({
+      name: s.profile.name,
+      stack: s.stackName,
+      region: s.profile.region,
+      instanceClass: s.profile.instanceClass,
+      monthlyCostUsd: totalOf(priced.items),
+      lineItems: priced.items,
+      unpriced: priced.unpriced,
+      notBilled: model.free,
+      assumptions: usage,
+      controls: securityControls(s.template, s.profile, s.findings),
+      findings: s.findings,
+      acknowledgements: s.acknowledgements,
+    });
+    return { model, build };
+  });
 
   const dimensions = envs.flatMap((e) => e.model.lines.map((l) => l.dimension));
   const distinct = new Set(dimensions.map((d) => d.key)).size;

@@ -1,0 +1,114 @@
+/**
+ * `npm run pricing:snapshot`: asks the live Price List for every record of the snapshot again, by the attributes the
+ * record carries, and replaces it with the API's own item (SKU included) when exactly one product matches. A record
+ * the API does not pin to one product keeps its previous figure and source, and is reported.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { PriceDimension, ServiceCode } from './dimensions';
+import type { LivePriceList } from './live';
+import { PriceListCallError } from './live';
+import { TermFilter, fieldOf, selectPrice } from './price-list';
+import type { PriceSnapshot, SnapshotRecord } from './snapshot';
+import { LivePricingError } from './quotes';
+
+export const LIVE_SOURCE_URL = 'AWS Price List Query API';
+
+/** Attributes that identify a record, in the order they are sent. */
+const IDENTIFYING = [
+  'regionCode',
+  'productFamily',
+  'usagetype',
+  'instanceType',
+  'databaseEngine',
+  'deploymentOption',
+  'licenseModel',
+  'volumeType',
+] as const;
+
+export function recordDimension(record: SnapshotRecord): PriceDimension {
+  const filters: TermFilter[] = [];
+  for (const field of IDENTIFYING) {
+    const value = fieldOf(record, field);
+    if (value !== undefined && value !== '') filters.push({ field, value });
+  }
+  const key = [record.serviceCode, ...filters.map((f) => `${f.field}=${f.value}`)].join('|');
+  const unit = Object.values(Object.values(record.terms.OnDemand ?? {})[0]?.priceDimensions ?? {})[0]?.unit ?? '';
+  return {
+    key,
+    serviceCode: record.serviceCode as ServiceCode,
+    filters,
+    usageType: record.product.attributes.usagetype,
+    unit,
+  };
+}
+
+export interface KeptRecord {
+  readonly usageType: string;
+  readonly regionCode: string;
+  readonly reason: string;
+}
+
+export interface RefreshOutcome {
+  readonly snapshot: PriceSnapshot;
+  readonly refreshed: number;
+  readonly kept: readonly KeptRecord[];
+  readonly requests: number;
+}
+
+/** Refreshes every record; throws {@link LivePricingError} when credentials are missing or a request fails. */
+export async function refreshSnapshot(
+  current: PriceSnapshot,
+  live: LivePriceList,
+  checked: string,
+): Promise<RefreshOutcome> {
+  const creds = await live.credentials();
+  if (!creds.ok) {
+    throw new LivePricingError(
+      `pricing:snapshot needs AWS credentials and none resolved (${creds.reason}); set AWS_PROFILE or AWS_ACCESS_KEY_ID`,
+    );
+  }
+  const records: SnapshotRecord[] = [];
+  const kept: KeptRecord[] = [];
+  for (const record of current.records) {
+    const dimension = recordDimension(record);
+    let items;
+    try {
+      items = await live.products(dimension);
+    } catch (err) {
+      if (err instanceof PriceListCallError) {
+        throw new LivePricingError(`Pricing GetProducts failed (${err.request})`, err.cause, err.request);
+      }
+      throw err;
+    }
+    const selection = selectPrice(items, {
+      serviceCode: dimension.serviceCode,
+      filters: dimension.filters,
+      mode: 'strict',
+    });
+    if (!selection.ok) {
+      records.push(record);
+      kept.push({
+        usageType: record.product.attributes.usagetype ?? '?',
+        regionCode: record.product.attributes.regionCode ?? '?',
+        reason: selection.reason,
+      });
+      continue;
+    }
+    records.push({ ...selection.item, source: { url: LIVE_SOURCE_URL, checked } });
+  }
+  return {
+    snapshot: { ...current, records },
+    refreshed: records.length - kept.length,
+    kept,
+    requests: live.requests,
+  };
+}
+
+/** Writes the snapshot next to `path` under a temporary name, then renames it over `path`. */
+export function writeSnapshot(path: string, snapshot: PriceSnapshot): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(temp, `${JSON.stringify(snapshot, null, 2)}\n`);
+  renameSync(temp, path);
+}
