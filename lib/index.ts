@@ -13,3 +13,16 @@ export { resolveConfig, ConfigError } from './config';
 export type { KitConfig } from './config';
 export { buildKitApp } from './app';
 export type { KitApp } from './app';
+export {
+  applyCompliance,
+  ComplianceConfigError,
+  COMPLIANCE_DATE_CONTEXT,
+  COMPLIANCE_DATE_ENV,
+} from '../aspects/compliance';
+export type { ComplianceOptions } from '../aspects/compliance';
+export { acknowledge } from '../aspects/acknowledgements';
+export type { Acknowledgement } from '../aspects/acknowledgements';
+export { RULES } from '../aspects/rules';
+export type { PolicyRule } from '../aspects/rule';
+export type { CheckResult, CheckStatus, AcknowledgementRecord, Severity } from '../aspects/types';
+export type { ComplianceRun, CompliancePlugin } from '../aspects/plugin';

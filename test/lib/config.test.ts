@@ -1,3 +1,8 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { App } from 'aws-cdk-lib';
+import { EXIT_CONFIG, runKitApp } from '../../lib/app';
+import { join } from 'node:path';
 import { ConfigError, SUPPORTED_ENGINE_VERSIONS, isCidr, resolveConfig } from '../../lib/config';
 import { profiles } from '../../lib/profiles';
 
@@ -175,4 +180,30 @@ describe('isCidr', () => {
   test.each(['10.0.0.0', '10.0.0.0/33', '300.0.0.0/8', '::/129', 'abc/8', '10.0.0.0/-1'])('rejects %s', (c) =>
     expect(isCidr(c)).toBe(false),
   );
+});
+
+describe('the app with bad overrides (what cdk synth runs)', () => {
+  test.each([
+    ['instanceClass', 'bogus'],
+    ['allocatedStorage', '-5'],
+    ['multiAz', 'maybe'],
+    ['storageType', 'magnetic'],
+    ['engineVersion', '13'],
+    ['port', '22'],
+    ['allowedCidrs', 'everyone'],
+    ['backupRetentionDays', '99'],
+    ['region', 'mars'],
+    ['vpcId', 'vpc-1'],
+    ['complianceDate', '2026-13-01'],
+  ])('%s=%s prints its line, exits 2 and writes nothing', (key, value) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'spendsense-bad-'));
+    const lines: string[] = [];
+    const code = runKitApp(new App({ outdir, context: { environment: 'prod', [key]: value } }), (l) => lines.push(l));
+    expect(code).toBe(EXIT_CONFIG);
+    expect(lines[0]).toBe('SpendSense: invalid configuration, nothing synthesized:');
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(new RegExp(`^  ${key}: got '${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}'`)),
+    ]);
+    expect(readdirSync(outdir)).toEqual([]);
+  });
 });
