@@ -48,6 +48,19 @@ export interface ReportFailure {
   readonly lines: readonly string[];
 }
 
+const SYSTEM_CODE = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT)\b/;
+
+/**
+ * The SDK's retry middleware re-wraps an error that is not an `Error` of its own realm ("AWS SDK error wrapper for
+ * Error: connect ECONNREFUSED ..."), dropping its `code`; recover the system code from the message.
+ */
+function withSystemCode(cause: unknown): unknown {
+  const e = cause as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object' || e.code !== undefined || typeof e.message !== 'string') return cause;
+  const m = SYSTEM_CODE.exec(e.message);
+  return m ? Object.assign(Object.create(e) as object, { code: m[1], message: e.message }) : cause;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, '; ').trim();
 }
@@ -75,7 +88,7 @@ export function describeReportFailure(err: unknown): ReportFailure {
   if (err instanceof ReportOutcomeError) return { exitCode: err.exitCode, lines: [`report: ${oneLine(err.message)}`] };
   if (err instanceof LivePricingError) {
     if (err.cause === undefined) return { exitCode: REPORT_EXIT.awsCredentials, lines: [`report: ${err.message}`] };
-    const ops = toAwsOpsError(err.cause, {
+    const ops = toAwsOpsError(withSystemCode(err.cause), {
       service: 'Pricing',
       iamPrefix: 'pricing',
       operation: 'GetProducts',

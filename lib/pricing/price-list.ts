@@ -167,9 +167,13 @@ export function tieredCost(quantity: Decimal, tiers: readonly PriceTier[]): Deci
   return total;
 }
 
-/** Parses one `PriceList` entry of a `GetProducts` answer (the API sends JSON text; tolerate objects too). */
+/**
+ * Parses one `PriceList` entry of a `GetProducts` answer: JSON text, which the SDK hands over as a string or as a
+ * `String` object (its lazy JSON string); an already parsed object is accepted too.
+ */
 export function parsePriceListEntry(entry: unknown): PriceListItem {
-  const value: unknown = typeof entry === 'string' ? JSON.parse(entry) : entry;
+  const text = typeof entry === 'string' || Object.prototype.toString.call(entry) === '[object String]';
+  const value: unknown = text ? JSON.parse(String(entry)) : entry;
   if (!isPriceListItem(value)) throw new Error('a PriceList entry is not a Price List product with terms');
   return value;
 }
