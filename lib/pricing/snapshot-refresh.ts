@@ -65,7 +65,7 @@ export async function refreshSnapshot(
   const creds = await live.credentials();
   if (!creds.ok) {
     throw new LivePricingError(
-      `pricing:snapshot needs AWS credentials and none resolved (${creds.reason}); set AWS_PROFILE or AWS_ACCESS_KEY_ID`,
+      `AWS credentials are needed and none resolved (${creds.reason}); set AWS_PROFILE or AWS_ACCESS_KEY_ID`,
     );
   }
   const records: SnapshotRecord[] = [];

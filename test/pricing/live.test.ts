@@ -185,11 +185,11 @@ async function restart(catalog: ConstructorParameters<typeof FakePricing>[0]): P
   return next;
 }
 
-describe.each<[string, (f: FakePricing) => Promise<void>, number, RegExp]>([
-  ['throttling after the SDK retries', async (f) => f.failAlways('Throttling'), 6, /throttled by AWS after 2 attempts/],
+describe.each<[string, (f: FakePricing) => void | Promise<void>, number, RegExp]>([
+  ['throttling after the SDK retries', (f) => f.failAlways('Throttling'), 6, /throttled by AWS after 2 attempts/],
   [
     'access denied',
-    async (f) => f.failAlways('AccessDenied'),
+    (f) => f.failAlways('AccessDenied'),
     4,
     /access denied .*not authorized to perform: pricing:GetProducts.*grant pricing:GetProducts/,
   ],

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanEnv, ROOT } from '../support/cli';
+
+/** `npm run report` as a user runs it: the tsx entry point in a fresh process, no AWS identity, not a terminal. */
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const awsHome = mkdtempSync(join(tmpdir(), 'spendsense-aws-home-'));
+
+function report(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      TSX,
+      [join(ROOT, 'scripts', 'report.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: cleanEnv({
+          AWS_CONFIG_FILE: join(awsHome, 'config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(awsHome, 'credentials'),
+        }),
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ status: code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'spendsense-report-out-'));
+const committed = join(ROOT, 'reports');
+const GENERATED = ['dev.md', 'staging.md', 'prod.md', 'SUMMARY.md', 'report.json'];
+
+const outdatedDir = tmp();
+const writeDir = tmp();
+const strictDir = tmp();
+const liveDir = tmp();
+let runs: Record<string, Run>;
+
+beforeAll(async () => {
+  for (const f of GENERATED) cpSync(join(committed, f), join(outdatedDir, f));
+  writeFileSync(join(outdatedDir, 'dev.md'), readFileSync(join(committed, 'dev.md'), 'utf8').replace('32.60', '31.60'));
+  rmSync(join(outdatedDir, 'report.json'));
+  const cases: Record<string, string[]> = {
+    check: ['--check'],
+    outdated: ['--check', '--out', outdatedDir],
+    write: ['--out', writeDir],
+    strict: ['--strict', '--pricing', 'snapshot', '-c', 'environment=dev', '-c', 'multiAz=true', '--out', strictDir],
+    config: ['-c', 'environment=prod', '-c', 'instanceClass=bogus', '-c', 'allocatedStorage=-5', '--out', tmp()],
+    unknown: ['--bogus'],
+    live: ['--pricing', 'live', '--out', liveDir],
+    checkLive: ['--check', '--pricing', 'live'],
+  };
+  const entries = await Promise.all(Object.entries(cases).map(async ([k, a]) => [k, await report(a)] as const));
+  runs = Object.fromEntries(entries);
+});
+
+test('--check passes on the committed reports, quietly when not on a terminal', () => {
+  expect(runs.check).toEqual({
+    status: 0,
+    stdout: expect.stringMatching(
+      /^report: 5 files in reports are up to date \(dev \$32\.60, staging \$\d+\.\d\d, prod \$\d+\.\d\d a month\)\n$/,
+    ),
+    stderr: '',
+  });
+});
+
+test('--check exits 9 naming each out-of-date or missing file', () => {
+  expect(runs.outdated.status).toBe(9);
+  const lines = runs.outdated.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(
+    new RegExp(
+      `^report: out of date: ${join(outdatedDir, 'dev.md')}, ${join(outdatedDir, 'report.json')}; run npm run report`,
+    ),
+  );
+});
+
+test('with no credentials, the default (auto) writes the snapshot reports, identical to the committed ones', () => {
+  expect(runs.write.status).toBe(0);
+  expect(runs.write.stdout).toMatch(
+    /wrote dev\.md, staging\.md, prod\.md, SUMMARY\.md, report\.json .*\(snapshot prices;/,
+  );
+  for (const f of GENERATED) {
+    expect(readFileSync(join(writeDir, f), 'utf8')).toBe(readFileSync(join(committed, f), 'utf8'));
+  }
+  // Written through a temporary directory that is gone afterwards.
+  expect(readdirSync(writeDir).sort()).toEqual([...GENERATED].sort());
+});
+
+test('--strict writes the reports, then exits 8 when a line is unpriced', () => {
+  expect(runs.strict.status).toBe(8);
+  expect(runs.strict.stderr).toBe(`report: --strict: 1 line unpriced; see the reports' "Unpriced lines"\n`);
+  const dev = readFileSync(join(strictDir, 'dev.md'), 'utf8');
+  expect(dev).toMatch(
+    /> \*\*1 line unpriced\*\* and left out of the total: RDS instance spendsense-dev, db\.t4g\.micro Multi-AZ, 730 hours a month/,
+  );
+  expect(dev).toMatch(/no price for AmazonRDS Multi-AZUsage:db\.t4g\.micro in us-east-1/);
+});
+
+test('invalid -c values: the same lines and exit code 2 as cdk synth, nothing written', () => {
+  expect(runs.config.status).toBe(2);
+  expect(runs.config.stderr).toBe(
+    [
+      'SpendSense: invalid configuration, nothing synthesized:',
+      "  instanceClass: got 'bogus', expected an RDS for PostgreSQL class such as db.t4g.micro or db.m7g.large (-c instanceClass=...)",
+      "  allocatedStorage: got '-5', expected a whole number from 20 to 65536 GiB (-c allocatedStorage=...)",
+      '',
+    ].join('\n'),
+  );
+});
+
+test('an unknown option exits 2 with one line', () => {
+  expect(runs.unknown.status).toBe(2);
+  expect(runs.unknown.stderr).toBe('report: Unknown argument: bogus (see --help)\n');
+});
+
+test('--pricing live with no credentials exits 3, one line, nothing written', () => {
+  expect(runs.live.status).toBe(3);
+  expect(runs.live.stderr).toMatch(
+    /^report: --pricing live needs AWS credentials and none resolved \(.+\); set AWS_PROFILE.*\n$/,
+  );
+  expect(runs.live.stderr.split('\n')).toHaveLength(2);
+  expect(existsSync(join(liveDir, 'dev.md'))).toBe(false);
+});
+
+test('--check compares snapshot reports only', () => {
+  expect(runs.checkLive).toEqual({
+    status: 2,
+    stdout: '',
+    stderr: 'report: --check compares with reports generated from the snapshot; drop --pricing live\n',
+  });
+});
