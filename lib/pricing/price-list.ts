@@ -72,7 +72,7 @@ export function fieldOf(item: PriceListItem, field: string): string | undefined 
 
 /** The API compares filter values without regard to case; so does the kit. */
 export function sameValue(a: string, b: string): boolean {
-  return a.localeCompare(b, 'en', { sensitivity: 'accent' }) === 0;
+  return a === b || a.toLowerCase() === b.toLowerCase();
 }
 
 export function describeFilters(serviceCode: string, filters: readonly TermFilter[]): string {
