@@ -403,6 +403,19 @@ export function priceLines(
       continue;
     }
     const { price } = quote;
+    const last = price.tiers[price.tiers.length - 1];
+    if (last.end !== undefined && line.quantity.compare(last.end) > 0) {
+      unpriced.push({
+        category: line.category,
+        resource: line.resource,
+        description: line.description,
+        quantity: line.quantity,
+        unit: line.dimension.unit,
+        usageType: price.usageType,
+        reason: `the price's tiers end at ${last.end.toString()} ${price.unit}; no price beyond`,
+      });
+      continue;
+    }
     items.push({
       category: line.category,
       resource: line.resource,

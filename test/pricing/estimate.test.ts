@@ -189,3 +189,21 @@ describe('dimensions', () => {
     ]);
   });
 });
+
+describe('tiered prices', () => {
+  test('a quantity beyond the last tier the price list gives is unpriced, not priced up to the tier', async () => {
+    const model = costModel(billableResources(templateOf('dev')), 'us-east-1', {
+      ...DEFAULT_USAGE,
+      vpcEndpointGbPerMonth: 2_000_000,
+    });
+    const outcome = await quoteDimensions(
+      model.lines.map((l) => l.dimension),
+      { mode: 'snapshot', snapshot },
+    );
+    const { items, unpriced } = priceLines(model, outcome.quotes);
+    expect(items.some((i) => /GB a month processed/.test(i.description))).toBe(false);
+    expect(unpriced.find((u) => /GB a month processed/.test(u.description))?.reason).toBe(
+      "the price's tiers end at 1048576 GB; no price beyond",
+    );
+  });
+});
