@@ -98,6 +98,16 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
       `report: wrote ${report.files.map((f) => f.name).join(', ')} to ${args.out} (${report.model.pricing.source} prices; ${totals} a month)`,
     );
   }
+  if (report.model.pricing.fellBack > 0) {
+    console.error(
+      `report: warning: ${report.model.pricing.fellBack} line(s) fell back to the snapshot after a failed live request; the reports say which`,
+    );
+  }
+  if (report.unpriced > 0 && !args.strict) {
+    console.error(
+      `report: warning: ${report.unpriced} line(s) unpriced and left out of the totals; see "Unpriced lines"`,
+    );
+  }
   if (args.strict && report.unpriced > 0) {
     throw new ReportOutcomeError(
       `--strict: ${report.unpriced} line${report.unpriced === 1 ? '' : 's'} unpriced; see the reports' "Unpriced lines"`,

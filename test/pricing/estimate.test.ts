@@ -1,3 +1,4 @@
+import { CfnParameter, CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnTemplate } from '../../aspects/template';
 import { Decimal } from '../../lib/pricing/decimal';
@@ -205,5 +206,56 @@ describe('tiered prices', () => {
     expect(unpriced.find((u) => /GB a month processed/.test(u.description))?.reason).toBe(
       "the price's tiers end at 1048576 GB; no price beyond",
     );
+  });
+});
+
+describe('quantities come from the rendered template, escape hatches included', () => {
+  function overridden(set: Record<string, unknown>): CfnTemplate {
+    const stack = kitStack('prod');
+    const cfn = stack.database.node.defaultChild as CfnResource;
+    for (const [k, v] of Object.entries(set)) cfn.addPropertyOverride(k, v);
+    return Template.fromStack(stack).toJSON();
+  }
+
+  test('MultiAZ overridden to false prices the Single-AZ instance and storage', async () => {
+    const model = costModel(billableResources(overridden({ MultiAZ: false })), 'us-east-1', DEFAULT_USAGE);
+    const outcome = await quoteDimensions(
+      model.lines.map((l) => l.dimension),
+      { mode: 'snapshot', snapshot },
+    );
+    const { items } = priceLines(model, outcome.quotes);
+    expect(line(items, /^db\.m7g\.large Single-AZ/).monthlyUsd.toString()).toBe('122.64');
+    expect(line(items, /^gp3 storage, Single-AZ/).sku).toBe('KYVYY29G957PKY3B');
+  });
+
+  test('paid Performance Insights retention is a line of its own, unpriced where the snapshot has no rate', async () => {
+    const model = costModel(
+      billableResources(overridden({ PerformanceInsightsRetentionPeriod: 731 })),
+      'us-east-1',
+      DEFAULT_USAGE,
+    );
+    const outcome = await quoteDimensions(
+      model.lines.map((l) => l.dimension),
+      { mode: 'snapshot', snapshot },
+    );
+    const { unpriced } = priceLines(model, outcome.quotes);
+    expect(unpriced.find((u) => u.category === 'performance-insights')).toEqual(
+      expect.objectContaining({
+        description: 'Performance Insights 731-day retention, 2 vCPUs of db.m7g.large',
+        usageType: 'USE1:PI_LTR:M7G',
+        reason: expect.stringMatching(/no price for AmazonRDS USE1:PI_LTR:M7G in us-east-1/),
+      }),
+    );
+  });
+
+  test('a value known only at deploy is unpriced, saying which property', () => {
+    const stack = kitStack('prod');
+    const param = new CfnParameter(stack, 'Storage', { type: 'Number', default: 100 });
+    (stack.database.node.defaultChild as CfnResource).addPropertyOverride('AllocatedStorage', param.valueAsNumber);
+    const model = costModel(billableResources(Template.fromStack(stack).toJSON()), 'us-east-1', DEFAULT_USAGE);
+    expect(model.unaskable.map((u) => [u.category, u.reason])).toEqual([
+      ['storage', 'AllocatedStorage is parameter Storage, known only at deploy'],
+      ['backup', 'AllocatedStorage is parameter Storage, known only at deploy'],
+    ]);
   });
 });
