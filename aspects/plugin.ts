@@ -53,12 +53,12 @@ function stacksOf(root: IConstruct): Stack[] {
 /** Maps between construct paths and logical ids of one stack's CfnElements. */
 function indexStack(stack: Stack) {
   const byLogicalId = new Map<string, CfnResource>();
-  const byPath = new Map<string, CfnResource>();
+  const byPath = new Map<string, { resource: CfnResource; logicalId: string }>();
   for (const c of stack.node.findAll()) {
     if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack) continue;
-    const id = stack.resolve((c as CfnElement).logicalId) as string;
-    byLogicalId.set(id, c);
-    byPath.set(c.node.path, c);
+    const logicalId = stack.resolve((c as CfnElement).logicalId) as string;
+    byLogicalId.set(logicalId, c);
+    byPath.set(c.node.path, { resource: c, logicalId });
   }
   return { byLogicalId, byPath };
 }
@@ -117,7 +117,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         pathOf: (id) => index.byLogicalId.get(id)?.node.path ?? `${stack.node.path}/${id}`,
         resourceAt: (path) => {
           const r = index.byPath.get(path);
-          return r ? { logicalId: stack.resolve(r.logicalId) as string, type: r.cfnResourceType } : undefined;
+          return r ? { logicalId: r.logicalId, type: r.resource.cfnResourceType } : undefined;
         },
         nagFindings: runNagPacks(stack, target.nagPacks),
         acknowledgements: acknowledgements.filter(
@@ -127,8 +127,10 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       });
       evaluations.push(evaluation);
       const templateUri = this.repoPath(st.templatePath);
+      // Only findings are located: SARIF lists findings, not passes.
       for (const r of evaluation.results) {
-        const construct = index.byPath.get(r.constructPath) ?? index.byLogicalId.get(r.logicalId);
+        if (r.status === 'pass') continue;
+        const construct = index.byPath.get(r.constructPath)?.resource ?? index.byLogicalId.get(r.logicalId);
         locations.set(
           r,
           creationSite(construct, this.options.repositoryRoot) ?? {
