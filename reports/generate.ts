@@ -107,14 +107,32 @@ export function synthesizeKit(options: SynthesisOptions = {}): SynthesizedEnviro
         profile: stack.profile,
         stackName: stack.stackName,
         template: assembly.getStackByName(stack.stackName).template as CfnTemplate,
-        findings: (run?.results ?? []).filter((r) => r.stack === stack.stackName),
+        findings: sortFindings((run?.results ?? []).filter((r) => r.stack === stack.stackName)),
         acknowledgements: (run?.acknowledgements ?? [])
           .filter((a) => a.stack === stack.stackName)
-          .map(({ stack: _s, environment: _e, ...a }) => a),
+          .map(({ stack: _s, environment: _e, ...a }) => a)
+          .sort((a, b) => byCodePoint(a.scope, b.scope) || byCodePoint(a.ruleId, b.ruleId)),
       }));
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** Locale-independent order, so that reports are byte-identical on every machine. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The kit's policy results first, then each cdk-nag pack; by rule, resource and evidence within. */
+function sortFindings(results: readonly CheckResult[]): CheckResult[] {
+  const rank = (r: CheckResult) => (r.source === 'spendsense' ? '0' : `1${r.source}`);
+  return [...results].sort(
+    (a, b) =>
+      byCodePoint(rank(a), rank(b)) ||
+      byCodePoint(a.ruleId, b.ruleId) ||
+      byCodePoint(a.constructPath, b.constructPath) ||
+      byCodePoint(a.evidence, b.evidence),
+  );
 }
 
 /** Synthesizes, prices and renders. The benchmark and the CLI call this. */

@@ -221,7 +221,7 @@ function instanceLines(
         out.lines.push({
           category: 'backup',
           resource,
-          description: `backup storage beyond the free ${fmt(allocatedStorageGb.value)} GB: ${usage.backupDailyChangePercent}% daily change × ${days} days retained (assumption)`,
+          description: `backup storage beyond the free ${fmt(allocatedStorageGb.value)} GB: ${usage.backupDailyChangePercent}% daily change × ${days} day${days === 1 ? '' : 's'} retained (assumption)`,
           quantity: gb,
           dimension: dim.backupStorage(region),
         });
