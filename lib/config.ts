@@ -143,8 +143,10 @@ function parseOverrides(context: Readonly<Record<string, Raw>>, p: Parser): Over
   const has = (k: OverrideKey) => context[k] !== undefined && context[k] !== null;
   if (has('region')) {
     const v = text(context.region).trim();
-    if (REGION_PATTERN.test(v)) o.region = v;
-    else p.fail('region', context.region, 'an AWS region such as us-east-1');
+    if (REGION_PATTERN.test(v)) {
+      o.region = v;
+      o.pinRegion = true;
+    } else p.fail('region', context.region, 'an AWS region such as us-east-1');
   }
   if (has('account')) {
     const v = text(context.account).trim();

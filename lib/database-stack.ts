@@ -74,7 +74,11 @@ export class DatabaseStack extends Stack {
     super(scope, id, {
       stackName: stackName(profile.name),
       description: `SpendSense PostgreSQL database platform (${profile.name})`,
-      env: profile.account ? { account: profile.account, region: profile.region } : undefined,
+      env: profile.account
+        ? { account: profile.account, region: profile.region }
+        : profile.pinRegion
+          ? { region: profile.region }
+          : undefined,
       terminationProtection: profile.deletionProtection,
       ...props,
     });

@@ -25,6 +25,11 @@ export interface EnvironmentProfile {
   readonly region: string;
   /** AWS account id. @default - none: the stack is environment-agnostic and synthesizes with no credentials */
   readonly account?: string;
+  /**
+   * Pin the stack to `region` even without an account (set by `-c region=...`), so that a deploy goes there rather
+   * than to the CLI's default region. @default false: environment-agnostic unless `account` is set
+   */
+  readonly pinRegion?: boolean;
   /** PostgreSQL engine version: a major (`17`, auto minor upgrades pick the minor) or a full `major.minor`. */
   readonly engineVersion: string;
   /** RDS instance class, e.g. `db.t4g.micro`. */

@@ -49,6 +49,7 @@ describe('resolveConfig', () => {
     }).environments;
     expect(prod).toMatchObject({
       region: 'eu-west-1',
+      pinRegion: true,
       account: '123456789012',
       instanceClass: 'db.r7g.large',
       multiAz: false,

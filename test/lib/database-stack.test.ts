@@ -319,3 +319,15 @@ describe('profile-driven variations', () => {
     t.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'] });
   });
 });
+
+describe('target region', () => {
+  test('pins the region given with -c region, with no account needed', () => {
+    const stack = kitStack('dev', { region: 'eu-west-1', pinRegion: true });
+    expect(stack.region).toBe('eu-west-1');
+    expect(stack.account).toMatch(/^\$\{Token/);
+  });
+  test('uses account and region together when both are given', () => {
+    const stack = kitStack('dev', { region: 'us-west-2', account: '123456789012' });
+    expect([stack.account, stack.region]).toEqual(['123456789012', 'us-west-2']);
+  });
+});
