@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as dim from '../../lib/pricing/dimensions';
+import { LivePriceList } from '../../lib/pricing/live';
 import { PricingMode } from '../../lib/pricing/quotes';
 import { describeReportFailure } from '../../reports/errors';
 import { reportFromSynthesis, synthesizeKit, SynthesizedEnvironment } from '../../reports/generate';
@@ -236,6 +238,26 @@ describe.each<[string, (f: FakePricing) => void | Promise<void>, number, RegExp]
     expect(fake.requests).toHaveLength(0);
     expect(report.pricing.requests).toBe(0);
     expect(report.model.pricing.fellBack).toBe(0);
+  });
+});
+
+describe('the Pricing API region', () => {
+  test.each([
+    ['us-east-1', 'us-east-1'],
+    ['eu-central-1', 'eu-central-1'],
+    ['ap-south-1', 'ap-south-1'],
+    ['eu-west-1', 'us-east-1'],
+  ])('configured %s: asks %s', async (configured, expected) => {
+    process.env.AWS_REGION = configured;
+    const live = await LivePriceList.create();
+    try {
+      expect(live.region).toBe(expected);
+      // AWS_ENDPOINT_URL_PRICING still wins over the region's endpoint.
+      await live.products(dim.kmsKeys('us-east-1'));
+      expect(fake.requests).toHaveLength(1);
+    } finally {
+      live.destroy();
+    }
   });
 });
 
