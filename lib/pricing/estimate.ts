@@ -8,6 +8,7 @@ import * as dim from './dimensions';
 import type { PriceDimension } from './dimensions';
 import { tieredCost } from './price-list';
 import type { Quote } from './quotes';
+import type { StorageType } from '../profiles';
 import type { BillableResources, DatabaseInstanceUsage, Read } from './resources';
 import { UsageAssumptions } from './usage';
 
@@ -118,29 +119,25 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function instanceLines(
-  db: DatabaseInstanceUsage,
-  region: string,
-  usage: UsageAssumptions,
-  out: { lines: LineSpec[]; unaskable: UnaskableLine[]; free: FreeNote[] },
-): void {
+type Out = { lines: LineSpec[]; unaskable: UnaskableLine[]; free: FreeNote[] };
+
+/** The first value that cannot be read, if any. */
+function firstUnknown(...reads: Read<unknown>[]): string | undefined {
+  for (const r of reads) if (!r.ok) return r.why;
+  return undefined;
+}
+
+function instanceLines(db: DatabaseInstanceUsage, region: string, usage: UsageAssumptions, out: Out): void {
   const resource = `RDS instance ${db.name}`;
-  const missing = (category: LineCategory, description: string, ...reads: Read<unknown>[]) => {
-    const bad = reads.find((r): r is { ok: false; why: string } => !r.ok);
-    if (bad) out.unaskable.push({ category, resource, description, reason: bad.why });
-    return bad !== undefined;
-  };
+  const unknown = (category: LineCategory, description: string, why: string) =>
+    out.unaskable.push({ category, resource, description, reason: why });
   if (db.engine.ok && db.engine.value !== 'postgres') {
-    out.unaskable.push({
-      category: 'instance',
-      resource,
-      description: 'instance hours',
-      reason: `engine ${db.engine.value}; the kit prices RDS for PostgreSQL only`,
-    });
+    unknown('instance', 'instance hours', `engine ${db.engine.value}; the kit prices RDS for PostgreSQL only`);
     return;
   }
-  const { instanceClass, multiAz, allocatedStorageGb, storageType } = db;
-  if (!missing('instance', 'instance hours', instanceClass, multiAz) && instanceClass.ok && multiAz.ok) {
+  const { instanceClass, multiAz, allocatedStorageGb, storageType, backupRetentionDays, performanceInsights } = db;
+
+  if (instanceClass.ok && multiAz.ok) {
     out.lines.push({
       category: 'instance',
       resource,
@@ -148,117 +145,148 @@ function instanceLines(
       quantity: Decimal.of(HOURS_PER_MONTH),
       dimension: dim.instanceHours(region, instanceClass.value, multiAz.value),
     });
+  } else {
+    unknown('instance', 'instance hours', firstUnknown(instanceClass, multiAz)!);
   }
-  if (!missing('storage', 'storage', multiAz, allocatedStorageGb, storageType)) {
-    if (!(multiAz.ok && allocatedStorageGb.ok && storageType.ok)) return;
-    const az = multiAz.value ? 'Multi-AZ' : 'Single-AZ';
-    const gb = allocatedStorageGb.value;
-    out.lines.push({
-      category: 'storage',
-      resource,
-      description: `${storageType.value} storage, ${az}, ${fmt(gb)} GB allocated (autoscaled growth is billed as it happens)`,
-      quantity: Decimal.of(gb),
-      dimension: dim.storage(region, storageType.value, multiAz.value),
-    });
-    const iops = db.iops.ok ? db.iops.value : undefined;
-    const baseline = gp3Baseline(gb);
-    if (!db.iops.ok) {
-      out.unaskable.push({ category: 'iops', resource, description: 'provisioned IOPS', reason: db.iops.why });
-    } else if (storageType.value === 'io1' || storageType.value === 'io2') {
-      if (iops !== undefined) {
-        out.lines.push({
-          category: 'iops',
-          resource,
-          description: `${fmt(iops)} provisioned IOPS (${storageType.value}, ${az})`,
-          quantity: Decimal.of(iops),
-          dimension: dim.provisionedIops(region, storageType.value, multiAz.value),
-        });
-      }
-    } else if (storageType.value === 'gp3') {
-      if (iops !== undefined && iops > baseline.iops) {
-        out.lines.push({
-          category: 'iops',
-          resource,
-          description: `gp3 IOPS above the ${fmt(baseline.iops)} included (${fmt(iops)} provisioned, ${az})`,
-          quantity: Decimal.of(iops - baseline.iops),
-          dimension: dim.provisionedIops(region, 'gp3', multiAz.value),
-        });
-      } else {
-        out.free.push({
-          resource,
-          description: `gp3 IOPS and throughput within the included baseline (${fmt(baseline.iops)} IOPS, ${baseline.mibps} MiBps at ${fmt(gb)} GB)`,
-        });
-      }
-      const mibps = db.storageThroughputMibps.ok ? db.storageThroughputMibps.value : undefined;
-      if (!db.storageThroughputMibps.ok) {
-        out.unaskable.push({
-          category: 'throughput',
-          resource,
-          description: 'gp3 throughput',
-          reason: db.storageThroughputMibps.why,
-        });
-      } else if (mibps !== undefined && mibps > baseline.mibps) {
-        out.lines.push({
-          category: 'throughput',
-          resource,
-          description: `gp3 throughput above the ${baseline.mibps} MiBps included (${mibps} MiBps provisioned, ${az})`,
-          quantity: Decimal.of(mibps - baseline.mibps),
-          dimension: dim.provisionedThroughput(region, multiAz.value),
-        });
-      }
-    }
+
+  if (multiAz.ok && allocatedStorageGb.ok && storageType.ok) {
+    storageLines(resource, region, multiAz.value, allocatedStorageGb.value, storageType.value, db, out);
+  } else {
+    unknown('storage', 'storage', firstUnknown(multiAz, allocatedStorageGb, storageType)!);
   }
-  if (!missing('backup', 'backup storage', allocatedStorageGb, db.backupRetentionDays)) {
-    if (allocatedStorageGb.ok && db.backupRetentionDays.ok) {
-      const days = db.backupRetentionDays.value;
-      if (days === 0) {
-        out.free.push({ resource, description: 'automated backups off (retention 0 days): no backup storage' });
-      } else {
-        const gb = Decimal.of(allocatedStorageGb.value)
-          .times(Decimal.of(usage.backupDailyChangePercent))
-          .times(Decimal.of(days))
-          .times(Decimal.parse('0.01'));
-        out.lines.push({
-          category: 'backup',
-          resource,
-          description: `backup storage beyond the free ${fmt(allocatedStorageGb.value)} GB: ${usage.backupDailyChangePercent}% daily change × ${days} day${days === 1 ? '' : 's'} retained (assumption)`,
-          quantity: gb,
-          dimension: dim.backupStorage(region),
-        });
-      }
-    }
-  }
-  if (!missing('performance-insights', 'Performance Insights', db.performanceInsights, instanceClass)) {
-    if (!(db.performanceInsights.ok && instanceClass.ok)) return;
-    const pi = db.performanceInsights.value;
-    if (!pi.enabled) {
-      out.free.push({ resource, description: `Performance Insights off on ${instanceClass.value}: no charge` });
-    } else if (pi.retentionDays <= PI_FREE_RETENTION_DAYS) {
-      out.free.push({
-        resource,
-        description: `Performance Insights with ${pi.retentionDays}-day retention: within the free tier (7 days), no charge`,
-      });
+
+  if (allocatedStorageGb.ok && backupRetentionDays.ok) {
+    const days = backupRetentionDays.value;
+    if (days === 0) {
+      out.free.push({ resource, description: 'automated backups off (retention 0 days): no backup storage' });
     } else {
-      const vcpus = vcpusOf(instanceClass.value);
-      const family = parseInstanceClass(instanceClass.value)?.family;
-      if (vcpus === undefined || family === undefined) {
-        out.unaskable.push({
-          category: 'performance-insights',
-          resource,
-          description: 'Performance Insights paid retention',
-          reason: `vCPUs of ${instanceClass.value} unknown`,
-        });
-      } else {
-        out.lines.push({
-          category: 'performance-insights',
-          resource,
-          description: `Performance Insights ${pi.retentionDays}-day retention, ${vcpus} vCPUs of ${instanceClass.value}`,
-          quantity: Decimal.of(vcpus),
-          dimension: dim.performanceInsightsRetention(region, family),
-        });
-      }
+      // Backup storage up to the allocated storage is free; the rest is the daily change kept for each retained day.
+      const gb = Decimal.of(allocatedStorageGb.value)
+        .times(Decimal.of(usage.backupDailyChangePercent))
+        .times(Decimal.of(days))
+        .times(Decimal.parse('0.01'));
+      out.lines.push({
+        category: 'backup',
+        resource,
+        description: `backup storage beyond the free ${fmt(allocatedStorageGb.value)} GB: ${usage.backupDailyChangePercent}% daily change × ${days} day${days === 1 ? '' : 's'} retained (assumption)`,
+        quantity: gb,
+        dimension: dim.backupStorage(region),
+      });
     }
+  } else {
+    unknown('backup', 'backup storage', firstUnknown(allocatedStorageGb, backupRetentionDays)!);
   }
+
+  if (performanceInsights.ok && instanceClass.ok) {
+    performanceInsightsLine(resource, region, instanceClass.value, performanceInsights.value, out);
+  } else {
+    unknown('performance-insights', 'Performance Insights', firstUnknown(performanceInsights, instanceClass)!);
+  }
+}
+
+function storageLines(
+  resource: string,
+  region: string,
+  multiAz: boolean,
+  gb: number,
+  storageType: StorageType,
+  db: DatabaseInstanceUsage,
+  out: Out,
+): void {
+  const az = multiAz ? 'Multi-AZ' : 'Single-AZ';
+  out.lines.push({
+    category: 'storage',
+    resource,
+    description: `${storageType} storage, ${az}, ${fmt(gb)} GB allocated (autoscaled growth is billed as it happens)`,
+    quantity: Decimal.of(gb),
+    dimension: dim.storage(region, storageType, multiAz),
+  });
+  if (!db.iops.ok) {
+    out.unaskable.push({ category: 'iops', resource, description: 'provisioned IOPS', reason: db.iops.why });
+    return;
+  }
+  const iops = db.iops.value;
+  if (storageType === 'io1' || storageType === 'io2') {
+    if (iops !== undefined) {
+      out.lines.push({
+        category: 'iops',
+        resource,
+        description: `${fmt(iops)} provisioned IOPS (${storageType}, ${az})`,
+        quantity: Decimal.of(iops),
+        dimension: dim.provisionedIops(region, storageType, multiAz),
+      });
+    }
+    return;
+  }
+  if (storageType !== 'gp3') return;
+  const baseline = gp3Baseline(gb);
+  if (iops !== undefined && iops > baseline.iops) {
+    out.lines.push({
+      category: 'iops',
+      resource,
+      description: `gp3 IOPS above the ${fmt(baseline.iops)} included (${fmt(iops)} provisioned, ${az})`,
+      quantity: Decimal.of(iops - baseline.iops),
+      dimension: dim.provisionedIops(region, 'gp3', multiAz),
+    });
+  }
+  const throughput = db.storageThroughputMibps;
+  if (!throughput.ok) {
+    out.unaskable.push({ category: 'throughput', resource, description: 'gp3 throughput', reason: throughput.why });
+  } else if (throughput.value !== undefined && throughput.value > baseline.mibps) {
+    out.lines.push({
+      category: 'throughput',
+      resource,
+      description: `gp3 throughput above the ${baseline.mibps} MiBps included (${throughput.value} MiBps provisioned, ${az})`,
+      quantity: Decimal.of(throughput.value - baseline.mibps),
+      dimension: dim.provisionedThroughput(region, multiAz),
+    });
+  }
+  const iopsIncluded = iops === undefined || iops <= baseline.iops;
+  const throughputIncluded = throughput.ok && (throughput.value === undefined || throughput.value <= baseline.mibps);
+  if (iopsIncluded && throughputIncluded) {
+    out.free.push({
+      resource,
+      description: `gp3 IOPS and throughput within the included baseline (${fmt(baseline.iops)} IOPS, ${baseline.mibps} MiBps at ${fmt(gb)} GB)`,
+    });
+  }
+}
+
+function performanceInsightsLine(
+  resource: string,
+  region: string,
+  instanceClass: string,
+  pi: { readonly enabled: boolean; readonly retentionDays: number },
+  out: Out,
+): void {
+  if (!pi.enabled) {
+    out.free.push({ resource, description: `Performance Insights off on ${instanceClass}: no charge` });
+    return;
+  }
+  if (pi.retentionDays <= PI_FREE_RETENTION_DAYS) {
+    out.free.push({
+      resource,
+      description: `Performance Insights with ${pi.retentionDays}-day retention: within the free tier (${PI_FREE_RETENTION_DAYS} days), no charge`,
+    });
+    return;
+  }
+  const vcpus = vcpusOf(instanceClass);
+  const family = parseInstanceClass(instanceClass)?.family;
+  if (vcpus === undefined || family === undefined) {
+    out.unaskable.push({
+      category: 'performance-insights',
+      resource,
+      description: 'Performance Insights paid retention',
+      reason: `vCPUs of ${instanceClass} unknown`,
+    });
+    return;
+  }
+  out.lines.push({
+    category: 'performance-insights',
+    resource,
+    description: `Performance Insights ${pi.retentionDays}-day retention, ${vcpus} vCPUs of ${instanceClass}`,
+    quantity: Decimal.of(vcpus),
+    dimension: dim.performanceInsightsRetention(region, family),
+  });
 }
 
 function gp3Baseline(gb: number): { iops: number; mibps: number } {
@@ -267,7 +295,7 @@ function gp3Baseline(gb: number): { iops: number; mibps: number } {
 
 /** The lines one environment's resources bill, with usage assumptions applied. */
 export function costModel(resources: BillableResources, region: string, usage: UsageAssumptions): CostModel {
-  const out = { lines: [] as LineSpec[], unaskable: [] as UnaskableLine[], free: [] as FreeNote[] };
+  const out: Out = { lines: [], unaskable: [], free: [] };
   for (const db of resources.databases) instanceLines(db, region, usage, out);
 
   for (const proxy of resources.proxies) {
