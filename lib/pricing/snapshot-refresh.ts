@@ -10,7 +10,7 @@ import type { LivePriceList } from './live';
 import { PriceListCallError } from './live';
 import { TermFilter, fieldOf, selectPrice } from './price-list';
 import type { PriceSnapshot, SnapshotRecord } from './snapshot';
-import { LivePricingError } from './quotes';
+import { DEFAULT_CONCURRENCY, LivePricingError, mapBounded } from './quotes';
 
 export const LIVE_SOURCE_URL = 'AWS Price List Query API';
 
@@ -68,19 +68,20 @@ export async function refreshSnapshot(
       `AWS credentials are needed and none resolved (${creds.reason}); set AWS_PROFILE or AWS_ACCESS_KEY_ID`,
     );
   }
-  const records: SnapshotRecord[] = [];
-  const kept: KeptRecord[] = [];
-  for (const record of current.records) {
+  const answers = await mapBounded(current.records, DEFAULT_CONCURRENCY, async (record) => {
     const dimension = recordDimension(record);
-    let items;
     try {
-      items = await live.products(dimension);
+      return { record, dimension, items: await live.products(dimension) };
     } catch (err) {
       if (err instanceof PriceListCallError) {
         throw new LivePricingError(`Pricing GetProducts failed (${err.request})`, err.cause, err.request);
       }
       throw err;
     }
+  });
+  const records: SnapshotRecord[] = [];
+  const kept: KeptRecord[] = [];
+  for (const { record, dimension, items } of answers) {
     const selection = selectPrice(items, {
       serviceCode: dimension.serviceCode,
       filters: dimension.filters,
