@@ -124,7 +124,8 @@ export async function quoteDimensions(dimensions: readonly PriceDimension[], o: 
     quotes: new Map(unique.map((d) => [d.key, snapshotQuote(o.snapshot, d)])),
     requests: 0,
   });
-  if (o.mode === 'snapshot' || !o.live) return fromSnapshot();
+  if (o.mode === 'snapshot') return fromSnapshot();
+  if (!o.live) throw new Error(`--pricing ${o.mode} needs a live Price List client`);
 
   const live = await o.live();
   try {
