@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { CfnTemplate } from '../aspects/template';
 import { buildKitApp } from '../lib/app';
+import { resolveConfig } from '../lib/config';
 import { PriceCache } from '../lib/pricing/cache';
 import { costModel, priceLines, totalOf } from '../lib/pricing/estimate';
 import { LivePriceList } from '../lib/pricing/live';
@@ -87,20 +88,21 @@ export type SynthesisOptions = Pick<GenerateReportOptions, 'environments' | 'con
  */
 export function synthesizeKit(options: SynthesisOptions = {}): SynthesizedEnvironment[] {
   const context = cdkContext(options.projectDir ?? process.cwd(), options.context ?? []);
+  // Checked before synthesis: the context decides which environments exist (throws ConfigError as synth would).
+  const selected = resolveConfig(context).environments.map((p) => p.name);
+  const wanted = options.environments ?? selected;
+  const absent = wanted.filter((e) => !selected.includes(e));
+  if (absent.length > 0) {
+    throw new ReportInputError(
+      `--env ${absent.join(',')}: not synthesized; the context selects ${selected.join(', ')} (-c environment=...)`,
+    );
+  }
   const outdir = mkdtempSync(join(tmpdir(), 'spendsense-report-'));
   try {
     const app = new App({ context, outdir, builtinCloudFormationValidation: false });
     const kit = buildKitApp(app, { enforce: false, writeFiles: false });
     const assembly = app.synth();
     const run = kit.compliance.lastRun;
-    const synthesized = kit.stacks.map((s) => s.profile.name);
-    const wanted = options.environments ?? synthesized;
-    const absent = wanted.filter((e) => !synthesized.includes(e));
-    if (absent.length > 0) {
-      throw new ReportInputError(
-        `--env ${absent.join(',')}: not synthesized; the context selects ${synthesized.join(', ')} (-c environment=...)`,
-      );
-    }
     return kit.stacks
       .filter((stack) => wanted.includes(stack.profile.name))
       .map((stack) => ({

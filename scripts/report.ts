@@ -84,6 +84,7 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
 
   const totals = report.model.environments.map((e) => `${e.name} $${e.monthlyCostUsd.toFixed(2)}`).join(', ');
   if (args.check) {
+    progress(`comparing with ${args.out}`);
     const outcome = checkReportFiles(args.out, report.files);
     if (outcome.outdated.length > 0) {
       throw new ReportOutcomeError(
@@ -93,6 +94,7 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
     }
     console.log(`report: ${report.files.length} files in ${args.out} are up to date (${totals} a month)`);
   } else {
+    progress(`writing ${report.files.length} files to ${args.out}`);
     writeReportFiles(args.out, report.files);
     console.log(
       `report: wrote ${report.files.map((f) => f.name).join(', ')} to ${args.out} (${report.model.pricing.source} prices; ${totals} a month)`,

@@ -2,17 +2,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_USAGE, parseUsageFile } from '../../lib/pricing/usage';
 import { describeReportFailure } from '../../reports/errors';
-import { generateReport, GeneratedReport, reportFromSynthesis, synthesizeKit } from '../../reports/generate';
+import {
+  generateReport,
+  GeneratedReport,
+  reportFromSynthesis,
+  synthesizeKit,
+  SynthesizedEnvironment,
+} from '../../reports/generate';
 import { ROOT } from '../support/cli';
 
 /** The committed reports are the default profiles on snapshot prices. */
 const COMMITTED = join(ROOT, 'reports');
 
+let envs: SynthesizedEnvironment[];
 let first: GeneratedReport;
 let second: GeneratedReport;
 
 beforeAll(async () => {
-  first = await generateReport({ pricing: 'snapshot', projectDir: ROOT });
+  envs = synthesizeKit({ projectDir: ROOT });
+  first = await reportFromSynthesis(envs, { pricing: 'snapshot', projectDir: ROOT });
+  // The whole path again, synthesis included.
   second = await generateReport({ pricing: 'snapshot', projectDir: ROOT });
 });
 
@@ -140,10 +149,10 @@ describe('overrides, exactly as cdk synth reads them', () => {
 
 describe('usage assumptions', () => {
   test('a usage file overrides them per environment, and the report prints the values used', async () => {
-    const envs = synthesizeKit({ projectDir: ROOT, environments: ['staging', 'prod'] });
     const usage = parseUsageFile({ kmsRequestsPerMonth: 0, environments: { prod: { backupDailyChangePercent: 10 } } });
     const r = await reportFromSynthesis(envs, { pricing: 'snapshot', usage });
-    const [staging, prod] = r.model.environments;
+    const [dev, staging, prod] = r.model.environments;
+    expect(dev.assumptions).toEqual({ ...DEFAULT_USAGE, kmsRequestsPerMonth: 0 });
     expect(staging.assumptions).toEqual({ ...DEFAULT_USAGE, kmsRequestsPerMonth: 0 });
     expect(prod.assumptions).toEqual({ ...DEFAULT_USAGE, kmsRequestsPerMonth: 0, backupDailyChangePercent: 10 });
     expect(prod.lineItems.find((l) => l.category === 'backup')?.quantity.toString()).toBe('140');
