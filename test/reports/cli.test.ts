@@ -59,6 +59,7 @@ beforeAll(async () => {
     unknown: ['--bogus'],
     live: ['--pricing', 'live', '--out', liveDir],
     checkLive: ['--check', '--pricing', 'live'],
+    usage: ['--pricing', 'snapshot', '--usage', join(ROOT, 'no-such-usage.json'), '--out', tmp()],
   };
   const entries = await Promise.all(Object.entries(cases).map(async ([k, a]) => [k, await report(a)] as const));
   runs = Object.fromEntries(entries);
@@ -138,5 +139,13 @@ test('--check compares snapshot reports only', () => {
     status: 2,
     stdout: '',
     stderr: 'report: --check compares with reports generated from the snapshot; drop --pricing live\n',
+  });
+});
+
+test('an unreadable usage file exits 2 with one line', () => {
+  expect(runs.usage).toEqual({
+    status: 2,
+    stdout: '',
+    stderr: `report: cannot read usage file ${join(ROOT, 'no-such-usage.json')} (ENOENT)\n`,
   });
 });
