@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { synthesizeVariant, Variant, VARIANTS } from '../lib/bench/variants';
+import { generateReport, synthesizeKit } from '../reports/generate';
+import { DUMMY_AWS_ENV } from '../test/support/fakes/http';
+import { FakePricing, snapshotItems } from '../test/support/fakes/pricing';
 
 interface Sample {
   readonly variant: Variant;
@@ -36,7 +39,7 @@ function median(values: number[]): number {
 
 /** One synthesis in a fresh process, so peak memory is that synthesis' own. */
 function sample(variant: Variant, environments: number): Sample {
-  const r = spawnSync(TSX, [__filename, '--worker', '--variant', variant, '--envs', String(environments)], {
+  const r = spawnSync(TSX, [__filename, '--worker', 'synth', '--variant', variant, '--envs', String(environments)], {
     encoding: 'utf8',
     env: { ...process.env, CDK_VALIDATION: 'false', CDK_DISABLE_CLI_TELEMETRY: '1' },
     maxBuffer: 64 * 1024 * 1024,
@@ -48,6 +51,50 @@ function sample(variant: Variant, environments: number): Sample {
     );
   }
   return JSON.parse(line) as Sample;
+}
+
+/** In a fresh process: one in-process synthesis of the three stacks vs the whole report on snapshot prices. */
+async function reportWorker(): Promise<void> {
+  const timeOf = async (f: () => unknown): Promise<number> => {
+    const started = process.hrtime.bigint();
+    await f();
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const synth = () => synthesizeKit();
+  const report = () => generateReport({ pricing: 'snapshot' });
+  for (let i = 0; i < WARM_UPS; i++) {
+    synth();
+    await report();
+  }
+  const synthMs: number[] = [];
+  const reportMs: number[] = [];
+  for (let i = 0; i < TIMED; i++) {
+    synthMs.push(await timeOf(synth));
+    reportMs.push(await timeOf(report));
+  }
+  process.stdout.write(`${JSON.stringify({ synthMs: median(synthMs), reportMs: median(reportMs) })}\n`);
+}
+
+/** A live report twice against a local Price List endpoint with an empty cache: requests per run. */
+async function liveRequests(): Promise<{ first: number; distinct: number; second: number }> {
+  const fake = new FakePricing(snapshotItems());
+  const url = await fake.start();
+  const saved = { ...process.env };
+  const cacheDir = mkdtempSync(join(tmpdir(), 'spendsense-bench-cache-'));
+  try {
+    Object.assign(process.env, DUMMY_AWS_ENV, { AWS_ENDPOINT_URL_PRICING: url });
+    await generateReport({ pricing: 'live', cacheDir });
+    const firstPages = fake.requests.filter((r) => r.nextToken === undefined);
+    const distinct = new Set(firstPages.map((r) => JSON.stringify([r.serviceCode, r.filters]))).size;
+    const first = firstPages.length;
+    fake.reset();
+    await generateReport({ pricing: 'live', cacheDir });
+    return { first, distinct, second: fake.requests.length };
+  } finally {
+    process.env = saved;
+    rmSync(cacheDir, { recursive: true, force: true });
+    await fake.stop();
+  }
 }
 
 function worker(variant: Variant, environments: number): void {
@@ -71,12 +118,14 @@ async function main(): Promise<void> {
     .scriptName('npm run bench --')
     .option('runs', { type: 'number', default: 7, describe: 'runs per variant and size (median reported)' })
     .option('sizes', { type: 'string', default: '3,15,30', describe: 'numbers of environments to synthesize' })
-    .option('worker', { type: 'boolean', hidden: true })
+    .option('worker', { choices: ['synth', 'report'] as const, hidden: true })
+    .option('report', { type: 'boolean', default: true, describe: 'also time the report and count live requests' })
     .option('variant', { choices: VARIANTS, hidden: true })
     .option('envs', { type: 'number', hidden: true })
     .strict()
     .parseAsync();
-  if (argv.worker) return worker(argv.variant!, argv.envs!);
+  if (argv.worker === 'report') return reportWorker();
+  if (argv.worker === 'synth') return worker(argv.variant!, argv.envs!);
   if (!Number.isInteger(argv.runs) || argv.runs < 1)
     throw new Error(`runs: got ${argv.runs}, expected a whole number of at least 1`);
   const sizes = argv.sizes.split(',').map(Number);
@@ -137,6 +186,30 @@ async function main(): Promise<void> {
     }
     const marginal = (hi.ms - lo.ms) / (hi.resources - lo.resources);
     lines.push(`kit marginal cost: ${marginal.toFixed(2)} ms per resource`);
+  }
+  if (argv.report) {
+    const samples: { synthMs: number; reportMs: number }[] = [];
+    for (let run = 0; run < argv.runs; run++) {
+      process.stderr.write(`report run ${run + 1}/${argv.runs}\r`);
+      const r = spawnSync(TSX, [__filename, '--worker', 'report'], {
+        encoding: 'utf8',
+        env: { ...process.env, CDK_VALIDATION: 'false' },
+      });
+      const line = r.stdout.trim().split('\n').pop() ?? '';
+      if (r.status !== 0 || !line.startsWith('{'))
+        throw new Error(`report worker failed (exit ${r.status}): ${r.stderr}`);
+      samples.push(JSON.parse(line) as { synthMs: number; reportMs: number });
+    }
+    process.stderr.write('\n');
+    const synthMs = median(samples.map((x) => x.synthMs));
+    const reportMs = median(samples.map((x) => x.reportMs));
+    const ratio = reportMs / synthMs;
+    const live = await liveRequests();
+    lines.push(
+      '',
+      `Report, three environments on snapshot prices: ${reportMs.toFixed(0)} ms vs ${synthMs.toFixed(0)} ms for one synthesis: ${ratio.toFixed(2)}x (target at most 1.2x): ${ratio <= 1.2 ? 'met' : 'missed'}`,
+      `Live report against a local Price List endpoint: ${live.first} requests for ${live.distinct} distinct price dimensions (${live.first === live.distinct ? 'one each' : 'NOT one each'}); a second run within the cache TTL: ${live.second} requests`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -12,5 +12,7 @@ for (const key of [
   delete process.env[key];
 }
 process.env.CDK_VALIDATION = 'false';
+// Never let a credential lookup reach for the instance metadata service.
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
 process.env.CDK_DISABLE_CLI_TELEMETRY = '1';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
