@@ -1,7 +1,7 @@
-import { Decimal } from '../../lib/pricing/decimal';
-import * as dim from '../../lib/pricing/dimensions';
-import { PriceListItem, selectPrice, tieredCost } from '../../lib/pricing/price-list';
-import { reservedOnly, snapshotItems, variant } from '../support/fakes/pricing';
+import { Decimal } from '../../../lib/pricing/decimal';
+import * as dim from '../../../lib/pricing/dimensions';
+import { PriceListItem, selectPrice, tieredCost } from '../../../lib/pricing/price-list';
+import { reservedOnly, snapshotItems, variant } from '../../support/fakes/pricing';
 
 /** Items in the Price List's own shape: the snapshot's records for us-east-1, without their `source`. */
 const items = snapshotItems();

@@ -7,9 +7,9 @@ import {
   targetFromSecret,
   testConnection,
   tlsOptions,
-} from '../../lib/ops/connection-test';
-import { EXIT, OpsError } from '../../lib/ops/errors';
-import { TestPostgres, freePort, startTestPostgres } from '../support/postgres';
+} from '../../../lib/ops/connection-test';
+import { EXIT, OpsError } from '../../../lib/ops/errors';
+import { TestPostgres, freePort, startTestPostgres } from '../../support/postgres';
 
 let pg: TestPostgres;
 let target: ConnectionTarget;

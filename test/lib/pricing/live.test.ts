@@ -2,13 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as dim from '../../lib/pricing/dimensions';
-import { LivePriceList } from '../../lib/pricing/live';
-import { PricingMode } from '../../lib/pricing/quotes';
-import { describeReportFailure } from '../../reports/errors';
-import { reportFromSynthesis, synthesizeKit, SynthesizedEnvironment } from '../../reports/generate';
-import { DUMMY_AWS_ENV } from '../support/fakes/http';
-import { FakePricing, snapshotItems, variant } from '../support/fakes/pricing';
+import * as dim from '../../../lib/pricing/dimensions';
+import { LivePriceList } from '../../../lib/pricing/live';
+import { PricingMode } from '../../../lib/pricing/quotes';
+import { describeReportFailure } from '../../../reports/errors';
+import { reportFromSynthesis, synthesizeKit, SynthesizedEnvironment } from '../../../reports/generate';
+import { DUMMY_AWS_ENV } from '../../support/fakes/http';
+import { FakePricing, snapshotItems, variant } from '../../support/fakes/pricing';
 
 /**
  * The live path with the real @aws-sdk/client-pricing client, dummy credentials and AWS_ENDPOINT_URL_PRICING pointing

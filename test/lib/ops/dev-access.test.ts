@@ -15,12 +15,12 @@ import {
   resolveDatabaseGroup,
   ruleDescription,
   validateOwner,
-} from '../../lib/ops/dev-access';
-import { EXIT, OpsError } from '../../lib/ops/errors';
-import { FakeEc2 } from '../support/fakes/ec2';
-import { DUMMY_AWS_ENV, LocalServer, startLocalServer } from '../support/fakes/http';
-import { stackOutputs, writeOutputsFile } from '../support/fakes/outputs';
-import { freePort } from '../support/postgres';
+} from '../../../lib/ops/dev-access';
+import { EXIT, OpsError } from '../../../lib/ops/errors';
+import { FakeEc2 } from '../../support/fakes/ec2';
+import { DUMMY_AWS_ENV, LocalServer, startLocalServer } from '../../support/fakes/http';
+import { stackOutputs, writeOutputsFile } from '../../support/fakes/outputs';
+import { freePort } from '../../support/postgres';
 
 const GROUP = 'sg-0bbbbbbbbbbbbbbbb';
 const NOW = new Date('2026-11-25T10:00:00Z');

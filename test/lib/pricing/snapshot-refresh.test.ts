@@ -3,13 +3,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LivePriceList } from '../../lib/pricing/live';
-import type { PriceListItem } from '../../lib/pricing/price-list';
-import { loadSnapshot, parseSnapshot, SNAPSHOT_PATH } from '../../lib/pricing/snapshot';
-import { LIVE_SOURCE_URL, refreshSnapshot, writeSnapshot } from '../../lib/pricing/snapshot-refresh';
-import { cleanEnv, ROOT } from '../support/cli';
-import { DUMMY_AWS_ENV } from '../support/fakes/http';
-import { FakePricing, snapshotItems } from '../support/fakes/pricing';
+import { LivePriceList } from '../../../lib/pricing/live';
+import type { PriceListItem } from '../../../lib/pricing/price-list';
+import { loadSnapshot, parseSnapshot, SNAPSHOT_PATH } from '../../../lib/pricing/snapshot';
+import { LIVE_SOURCE_URL, refreshSnapshot, writeSnapshot } from '../../../lib/pricing/snapshot-refresh';
+import { cleanEnv, ROOT } from '../../support/cli';
+import { DUMMY_AWS_ENV } from '../../support/fakes/http';
+import { FakePricing, snapshotItems } from '../../support/fakes/pricing';
 
 /**
  * The Price List as the live API would answer for the snapshot's records: the same items, each with a SKU (the API

@@ -1,8 +1,8 @@
-import { toAwsOpsError } from '../../lib/ops/aws-errors';
-import { describeFailure } from '../../lib/ops/cli';
-import { classifyConnectionError } from '../../lib/ops/connection-test';
-import { EXIT, OpsError } from '../../lib/ops/errors';
-import { Redactor, maskUrlPasswords } from '../../lib/ops/redact';
+import { toAwsOpsError } from '../../../lib/ops/aws-errors';
+import { describeFailure } from '../../../lib/ops/cli';
+import { classifyConnectionError } from '../../../lib/ops/connection-test';
+import { EXIT, OpsError } from '../../../lib/ops/errors';
+import { Redactor, maskUrlPasswords } from '../../../lib/ops/redact';
 
 const call = { service: 'Secrets Manager', iamPrefix: 'secretsmanager', operation: 'GetSecretValue', resource: 's' };
 const awsError = (name: string, message: string, status = 400) =>

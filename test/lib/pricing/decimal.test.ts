@@ -1,4 +1,4 @@
-import { Decimal, sum } from '../../lib/pricing/decimal';
+import { Decimal, sum } from '../../../lib/pricing/decimal';
 
 describe('Decimal', () => {
   test('multiplies Price List figures exactly', () => {

@@ -4,15 +4,19 @@ import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parse } from 'pg-connection-string';
-import { CONNECTION_SECRET_PLACEHOLDER, connectionSecretName, credentialsSecretName } from '../../lib/database-stack';
-import { clientRequestToken, connectionString } from '../../lib/ops/connection-secret';
-import { EXIT, OpsError } from '../../lib/ops/errors';
-import { Redactor } from '../../lib/ops/redact';
-import { SecretSyncOptions, syncConnectionSecret } from '../../lib/ops/secret-sync';
-import { FakeCloudFormation } from '../support/fakes/cloudformation';
-import { DUMMY_AWS_ENV } from '../support/fakes/http';
-import { stackOutputs, writeOutputsFile } from '../support/fakes/outputs';
-import { FakeSecretsManager } from '../support/fakes/secrets-manager';
+import {
+  CONNECTION_SECRET_PLACEHOLDER,
+  connectionSecretName,
+  credentialsSecretName,
+} from '../../../lib/database-stack';
+import { clientRequestToken, connectionString } from '../../../lib/ops/connection-secret';
+import { EXIT, OpsError } from '../../../lib/ops/errors';
+import { Redactor } from '../../../lib/ops/redact';
+import { SecretSyncOptions, syncConnectionSecret } from '../../../lib/ops/secret-sync';
+import { FakeCloudFormation } from '../../support/fakes/cloudformation';
+import { DUMMY_AWS_ENV } from '../../support/fakes/http';
+import { stackOutputs, writeOutputsFile } from '../../support/fakes/outputs';
+import { FakeSecretsManager } from '../../support/fakes/secrets-manager';
 
 const PASSWORD = 'Zx9@:/?#[]%25&=+ ;é€日本😀"\'\\';
 const STACK = 'SpendSense-Database-dev';

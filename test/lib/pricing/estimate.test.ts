@@ -1,15 +1,15 @@
 import { CfnParameter, CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { CfnTemplate } from '../../aspects/template';
-import { Decimal } from '../../lib/pricing/decimal';
-import * as dim from '../../lib/pricing/dimensions';
-import { costModel, priceLines, totalOf, vcpusOf } from '../../lib/pricing/estimate';
-import { quoteDimensions } from '../../lib/pricing/quotes';
-import { billableResources } from '../../lib/pricing/resources';
-import { loadSnapshot } from '../../lib/pricing/snapshot';
-import { DEFAULT_USAGE } from '../../lib/pricing/usage';
-import type { EnvironmentName, EnvironmentProfile } from '../../lib/profiles';
-import { kitStack } from '../support/synth';
+import type { CfnTemplate } from '../../../aspects/template';
+import { Decimal } from '../../../lib/pricing/decimal';
+import * as dim from '../../../lib/pricing/dimensions';
+import { costModel, priceLines, totalOf, vcpusOf } from '../../../lib/pricing/estimate';
+import { quoteDimensions } from '../../../lib/pricing/quotes';
+import { billableResources } from '../../../lib/pricing/resources';
+import { loadSnapshot } from '../../../lib/pricing/snapshot';
+import { DEFAULT_USAGE } from '../../../lib/pricing/usage';
+import type { EnvironmentName, EnvironmentProfile } from '../../../lib/profiles';
+import { kitStack } from '../../support/synth';
 
 const snapshot = loadSnapshot();
 
