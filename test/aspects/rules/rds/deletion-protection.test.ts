@@ -1,5 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { CfnParameter, CfnResource } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, CfnResource, Fn } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { deletionProtection } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
@@ -88,6 +88,21 @@ describe(`${ID} deletion protection`, () => {
       cfnOf(compliantInstance(s)).addPropertyOverride('DeletionProtection', p.valueAsString);
     });
     expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'cannot-verify', severity: 'warning' });
+  });
+
+  test('cannot verify a value chosen by a condition, an error in prod', () => {
+    const run = judgeStack('prod', (s) => {
+      const isProd = new CfnCondition(s, 'IsProd', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
+      cfnOf(compliantInstance(s)).addPropertyOverride(
+        'DeletionProtection',
+        Fn.conditionIf(isProd.logicalId, true, false),
+      );
+    });
+    expect(resultsOf(run, ID)[0]).toMatchObject({
+      status: 'cannot-verify',
+      severity: 'error',
+      evidence: 'DeletionProtection is condition IsProd',
+    });
   });
 
   test('judges an Aurora cluster on the cluster, not its instances', () => {
