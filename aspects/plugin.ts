@@ -50,17 +50,40 @@ function stacksOf(root: IConstruct): Stack[] {
   return root.node.findAll().filter((c): c is Stack => Stack.isStack(c));
 }
 
-/** Maps between construct paths and logical ids of one stack's CfnElements. */
-function indexStack(stack: Stack) {
-  const byLogicalId = new Map<string, CfnResource>();
-  const byPath = new Map<string, { resource: CfnResource; logicalId: string }>();
-  for (const c of stack.node.findAll()) {
-    if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack) continue;
-    const logicalId = stack.resolve((c as CfnElement).logicalId) as string;
-    byLogicalId.set(logicalId, c);
-    byPath.set(c.node.path, { resource: c, logicalId });
+/** The construct path CDK records on each resource of a template synthesized with path metadata (as `cdk synth` does). */
+const PATH_METADATA = 'aws:cdk:path';
+
+/**
+ * Maps between logical ids and construct paths of one stack's resources. The template's own path metadata answers
+ * when present; otherwise each CfnResource's logical id is resolved.
+ */
+function indexStack(stack: Stack, template: CfnTemplate, constructs: ReadonlyMap<string, IConstruct>) {
+  const pathById = new Map<string, string>();
+  const idByPath = new Map<string, string>();
+  const resources = template.Resources ?? {};
+  for (const [id, r] of Object.entries(resources)) {
+    const path = r.Metadata?.[PATH_METADATA];
+    if (typeof path !== 'string') continue;
+    pathById.set(id, path);
+    idByPath.set(path, id);
   }
-  return { byLogicalId, byPath };
+  if (pathById.size < Object.keys(resources).length) {
+    for (const c of stack.node.findAll()) {
+      if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack || idByPath.has(c.node.path)) continue;
+      const id = stack.resolve((c as CfnElement).logicalId) as string;
+      pathById.set(id, c.node.path);
+      idByPath.set(c.node.path, id);
+    }
+  }
+  return {
+    pathOf: (id: string) => pathById.get(id) ?? `${stack.node.path}/${id}`,
+    resourceAt: (path: string) => {
+      const id = idByPath.get(path);
+      return id !== undefined && resources[id] ? { logicalId: id, type: resources[id].Type } : undefined;
+    },
+    constructOf: (result: CheckResult) =>
+      constructs.get(result.constructPath) ?? constructs.get(pathById.get(result.logicalId) ?? ''),
+  };
 }
 
 function creationSite(construct: IConstruct | undefined, repositoryRoot: string): SourceLocation | undefined {
@@ -97,6 +120,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     const root = context.appConstruct;
     const stacks = stacksOf(root);
     const acknowledgements = collectAcknowledgements(root);
+    const constructs = new Map(root.node.findAll().map((c) => [c.node.path, c]));
     const evaluations: StackEvaluation[] = [];
     const locations = new Map<CheckResult, SourceLocation>();
     const fallbackDir = dirname(context.stackTemplates[0]?.templatePath ?? '.');
@@ -109,16 +133,13 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       if (!target) continue;
       const text = readFileSync(st.templatePath, 'utf8');
       const template = JSON.parse(text) as CfnTemplate;
-      const index = indexStack(stack);
+      const index = indexStack(stack, template, constructs);
       const evaluation = evaluateStack({
         stackName: stack.stackName,
         target,
         template,
-        pathOf: (id) => index.byLogicalId.get(id)?.node.path ?? `${stack.node.path}/${id}`,
-        resourceAt: (path) => {
-          const r = index.byPath.get(path);
-          return r ? { logicalId: r.logicalId, type: r.resource.cfnResourceType } : undefined;
-        },
+        pathOf: index.pathOf,
+        resourceAt: index.resourceAt,
         nagFindings: runNagPacks(stack, target.nagPacks),
         acknowledgements: acknowledgements.filter(
           (a) => coversPath(a.scope, stack.node.path) || coversPath(stack.node.path, a.scope),
@@ -130,10 +151,9 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       // Only findings are located: SARIF lists findings, not passes.
       for (const r of evaluation.results) {
         if (r.status === 'pass') continue;
-        const construct = index.byPath.get(r.constructPath)?.resource ?? index.byLogicalId.get(r.logicalId);
         locations.set(
           r,
-          creationSite(construct, this.options.repositoryRoot) ?? {
+          creationSite(index.constructOf(r), this.options.repositoryRoot) ?? {
             uri: templateUri,
             line: templateLine(text, r.logicalId),
           },

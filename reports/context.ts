@@ -38,6 +38,9 @@ export function parseContextArgs(args: readonly string[]): Record<string, string
   return out;
 }
 
+/** The context key the CDK CLI sets so that templates record each resource's construct path. */
+export const PATH_METADATA_CONTEXT = 'aws:cdk:enable-path-metadata';
+
 export function cdkContext(projectDir: string, contextArgs: readonly string[]): Record<string, unknown> {
   const cdkJson = readJsonObject(join(projectDir, 'cdk.json'));
   const fromCdkJson = cdkJson?.context;
@@ -45,6 +48,8 @@ export function cdkContext(projectDir: string, contextArgs: readonly string[]): 
     throw new ReportInputError(`${join(projectDir, 'cdk.json')}: "context" must be an object`);
   }
   return {
+    // What the CDK CLI adds to every synth: resources carry their construct path in the template's metadata.
+    [PATH_METADATA_CONTEXT]: true,
     ...((fromCdkJson as Record<string, unknown> | undefined) ?? {}),
     ...(readJsonObject(join(projectDir, 'cdk.context.json')) ?? {}),
     ...parseContextArgs(contextArgs),

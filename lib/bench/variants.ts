@@ -31,7 +31,12 @@ export interface SynthMeasurement {
  */
 export function synthesizeVariant(variant: Variant, environments: number, outdir: string): SynthMeasurement {
   const started = process.hrtime.bigint();
-  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  // As `cdk synth` runs an app: with path metadata on.
+  const app = new App({
+    outdir,
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:enable-path-metadata': true },
+  });
   for (let i = 0; i < environments; i++) {
     const base = profiles[ENVIRONMENT_NAMES[i % ENVIRONMENT_NAMES.length]];
     const suffix = environments > ENVIRONMENT_NAMES.length ? `-${String(i + 1).padStart(2, '0')}` : '';
