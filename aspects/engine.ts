@@ -12,7 +12,7 @@ import {
 } from './acknowledgements';
 import type { ComplianceTarget } from './environment';
 import { NagFinding, nagUnacknowledgeableInProd } from './nag';
-import type { PolicyRule, RuleOutcome } from './rule';
+import type { RuleOutcome } from './rule';
 import { RULES } from './rules';
 import type { CfnTemplate } from './template';
 import type { AcknowledgementRecord, CheckResult, CheckStatus, Severity } from './types';
@@ -60,27 +60,36 @@ export interface StackEvaluation {
   readonly acknowledgements: AcknowledgementRecord[];
 }
 
-/** How a rule outcome is recorded in an environment. */
+/**
+ * How a rule outcome is recorded in an environment. `ruleSeverity` is the rule's there (rules that are off are not run);
+ * an outcome may carry its own, e.g. a single-host CIDR that dev tolerates (`off`: recorded as a pass, noted).
+ */
 function judge(
   outcome: RuleOutcome,
-  rule: PolicyRule,
+  ruleSeverity: Severity,
   env: EnvironmentName,
-): { status: CheckStatus; severity: Severity } | undefined {
-  const severity = outcome.severity ?? rule.severity[env];
-  if (outcome.status === 'cannot-verify')
-    return { status: 'cannot-verify', severity: env === 'prod' ? 'error' : 'warning' };
-  if (outcome.status === 'pass')
-    return { status: 'pass', severity: rule.severity[env] === 'off' ? 'warning' : rule.severity[env] };
-  if (severity === 'off') return { status: 'pass', severity: 'warning' };
-  return { status: severity === 'error' ? 'fail' : 'warn', severity };
+): { status: CheckStatus; severity: Severity; tolerated: boolean } {
+  if (outcome.status === 'cannot-verify') {
+    return { status: 'cannot-verify', severity: env === 'prod' ? 'error' : 'warning', tolerated: false };
+  }
+  if (outcome.status === 'pass') return { status: 'pass', severity: ruleSeverity, tolerated: false };
+  const severity = outcome.severity ?? ruleSeverity;
+  if (severity === 'off') return { status: 'pass', severity: ruleSeverity, tolerated: true };
+  return { status: severity === 'error' ? 'fail' : 'warn', severity, tolerated: false };
+}
+
+/** Locale-independent order, so that results are byte-identical on every machine. */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function ruleResults(input: StackInput): CheckResult[] {
   const env = input.target.environment;
   const results: CheckResult[] = [];
-  const resources = Object.entries(input.template.Resources ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const resources = Object.entries(input.template.Resources ?? {}).sort(([a], [b]) => byCodePoint(a, b));
   for (const rule of RULES) {
-    if (rule.severity[env] === 'off') continue;
+    const ruleSeverity = rule.severity[env];
+    if (ruleSeverity === 'off') continue;
     for (const [logicalId, resource] of resources) {
       if (!rule.resourceTypes.includes(resource.Type)) continue;
       const outcomes = rule.evaluate(resource, {
@@ -90,8 +99,7 @@ function ruleResults(input: StackInput): CheckResult[] {
         minBackupRetentionDays: input.target.minBackupRetentionDays,
       });
       for (const outcome of outcomes) {
-        const verdict = judge(outcome, rule, env)!;
-        const tolerated = outcome.status === 'fail' && (outcome.severity ?? rule.severity[env]) === 'off';
+        const verdict = judge(outcome, ruleSeverity, env);
         results.push({
           ruleId: rule.id,
           title: rule.title,
@@ -103,7 +111,7 @@ function ruleResults(input: StackInput): CheckResult[] {
           resourceType: resource.Type,
           status: verdict.status,
           severity: verdict.severity,
-          evidence: tolerated ? `${outcome.evidence}: allowed in ${env}` : outcome.evidence,
+          evidence: verdict.tolerated ? `${outcome.evidence}: allowed in ${env}` : outcome.evidence,
           fix: rule.fix,
         });
       }
@@ -221,7 +229,7 @@ export function evaluateStack(input: StackInput): StackEvaluation {
         ackResult('stale', a, `${a.ruleId} on ${a.scope} matches no finding`, env === 'prod' ? 'error' : 'warning'),
       );
   }
-  records.sort((x, y) => x.scope.localeCompare(y.scope) || x.ruleId.localeCompare(y.ruleId));
+  records.sort((x, y) => byCodePoint(x.scope, y.scope) || byCodePoint(x.ruleId, y.ruleId));
   return { stack: input.stackName, environment: env, results: sortResults(results), acknowledgements: records };
 }
 
@@ -229,10 +237,10 @@ export function evaluateStack(input: StackInput): StackEvaluation {
 export function sortResults(results: readonly CheckResult[]): CheckResult[] {
   return [...results].sort(
     (a, b) =>
-      a.stack.localeCompare(b.stack) ||
-      a.ruleId.localeCompare(b.ruleId) ||
-      a.constructPath.localeCompare(b.constructPath) ||
-      a.evidence.localeCompare(b.evidence),
+      byCodePoint(a.stack, b.stack) ||
+      byCodePoint(a.ruleId, b.ruleId) ||
+      byCodePoint(a.constructPath, b.constructPath) ||
+      byCodePoint(a.evidence, b.evidence),
   );
 }
 
