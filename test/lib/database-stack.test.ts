@@ -196,7 +196,23 @@ describe.each(ENVIRONMENT_NAMES)('DatabaseStack (%s)', (env) => {
     t.hasOutput('DatabaseName', { Value: 'spendsense' });
   });
 
-  test('tags every taggable resource with Project and Environment', () => {
+  test('tags every resource that carries tags with Project and Environment', () => {
+    const t = template(env);
+    const tagged = Object.values(t.toJSON().Resources as Record<string, { Properties?: { Tags?: unknown } }>).filter(
+      (r) => r.Properties?.Tags !== undefined,
+    );
+    expect(tagged.length).toBeGreaterThan(10);
+    for (const r of tagged) {
+      expect(r.Properties!.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'Project', Value: 'SpendSense' },
+          { Key: 'Environment', Value: env },
+        ]),
+      );
+    }
+  });
+
+  test('tags the main resource types with Project and Environment', () => {
     const t = template(env);
     const taggable = [
       'AWS::KMS::Key',
