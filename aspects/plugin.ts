@@ -198,6 +198,9 @@ function templateOf(r: CheckResult, context: IPolicyValidationContext): string {
   return context.stackTemplates.find((s) => s.templatePath.endsWith(`${r.stack}.template.json`))?.templatePath ?? '';
 }
 
+/** The rule-metadata key aws-cdk-lib reads to treat an error as one Validations.of(x).acknowledge() cannot suppress. */
+const NOT_NATIVELY_ACKNOWLEDGEABLE = 'cdk:annotation';
+
 const VERDICT: Record<string, string> = { fail: 'failed', warn: 'warning', 'cannot-verify': 'cannot verify' };
 
 /** One violation per finding, so each line names its environment, value and fix. */
@@ -207,6 +210,9 @@ function violation(r: CheckResult, templatePath: string): PolicyViolation {
     description: `[${r.environment}] ${r.ruleId} ${VERDICT[r.status] ?? r.status}: ${r.title.replace(/\.$/, '')}. Found: ${r.evidence}.`,
     fix: r.fix,
     severity: r.severity,
+    // Errors may only be accepted through the kit's acknowledge() (reason, owner, expiry): aws-cdk-lib then neither
+    // offers nor honours its own Validations.of(x).acknowledge() for them.
+    ruleMetadata: r.severity === 'error' ? { [NOT_NATIVELY_ACKNOWLEDGEABLE]: 'true' } : undefined,
     violatingResources: [
       {
         constructPath: r.constructPath,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Aspects, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, IAspect, Stack, Validations } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import type { IConstruct } from 'constructs';
@@ -47,6 +47,22 @@ describe("the kit's own stacks", () => {
     expect(() => app.synth()).toThrow(
       /\[prod\] SS-RDS-001 failed: Database deletion protection is on\. Found: DeletionProtection=false\.[\s\S]*SpendSense-Database-prod\/Database\/Resource[\s\S]*Set deletionProtection: true/,
     );
+  });
+
+  test("cannot be bypassed with aws-cdk-lib's own Validations.of(x).acknowledge()", () => {
+    const app = new App({ outdir: tmp(), context: { environment: 'prod', multiAz: 'false' } });
+    const kit = buildKitApp(app, { date: TODAY, writeFiles: false });
+    for (const id of ['SpendSense::SS-RDS-002', 'SS-RDS-002', 'SpendSense::SS-ACK-001']) {
+      Validations.of(kit.stacks[0].database).acknowledge({ id, reason: 'trying to get around the gate' });
+    }
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/\[prod\] SS-RDS-002 failed: Database is Multi-AZ/);
+    expect(message).toMatch(/\[prod\] SS-ACK-001 failed: .* made with Validations\.of\(x\)\.acknowledge\(\)/);
   });
 
   test('stay clean when dev opens a developer /32', () => {
