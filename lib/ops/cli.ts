@@ -1,7 +1,7 @@
 import { EXIT, ExitCode, OpsError, errorMessage } from './errors';
 import { Redactor } from './redact';
 
-/** How a script prints: one call per line. The scripts pass console.log / console.error. */
+/** How a script prints: one call per line. The entry points in scripts/ pass their own stdout and stderr writers. */
 export interface ScriptIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
