@@ -1,3 +1,4 @@
+import { NO_AWS_FILES } from '../support/fakes/http';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, cleanEnv } from '../support/cli';
@@ -15,11 +16,7 @@ export interface ScriptRun {
  * config files, and no SDK warning switch, so that the script must turn the Node version warning off itself.
  */
 export function runScript(name: string, args: readonly string[], env: Record<string, string> = {}): Promise<ScriptRun> {
-  const childEnv = cleanEnv({
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    ...env,
-  });
+  const childEnv = cleanEnv({ ...NO_AWS_FILES, ...env });
   delete childEnv.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   const started = Date.now();
   return new Promise((resolve, reject) => {

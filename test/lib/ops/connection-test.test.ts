@@ -1,3 +1,4 @@
+import { opsFailure } from '../../support/failure';
 import { AddressInfo, Server, Socket, createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
@@ -29,15 +30,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-async function failure(promise: Promise<unknown>): Promise<OpsError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof OpsError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure, got success');
-}
+const failure = opsFailure;
 
 describe('testConnection against a real PostgreSQL with TLS', () => {
   test('verify-full with the right CA reports version, TLS, latency, database and user', async () => {

@@ -1,3 +1,4 @@
+import { opsFailure } from '../../support/failure';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import {
 } from '../../../lib/ops/dev-access';
 import { EXIT, OpsError } from '../../../lib/ops/errors';
 import { FakeEc2 } from '../../support/fakes/ec2';
-import { DUMMY_AWS_ENV, LocalServer, startLocalServer } from '../../support/fakes/http';
+import { useDummyAws, LocalServer, startLocalServer } from '../../support/fakes/http';
 import { stackOutputs, writeOutputsFile } from '../../support/fakes/outputs';
 import { freePort } from '../../support/postgres';
 
@@ -30,11 +31,7 @@ let fake: FakeEc2;
 let ec2: EC2Client;
 
 beforeAll(async () => {
-  Object.assign(process.env, DUMMY_AWS_ENV, {
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-  });
+  useDummyAws(1);
   fake = new FakeEc2();
   process.env.AWS_ENDPOINT_URL_EC2 = await fake.start();
   ec2 = new EC2Client({});
@@ -48,15 +45,7 @@ beforeEach(() => {
   fake.addGroup(GROUP);
 });
 
-async function failure(promise: Promise<unknown>): Promise<OpsError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof OpsError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure, got success');
-}
+const failure = opsFailure;
 
 const add = (owner: string, cidr: string, ttlMs = 4 * HOUR, now = NOW) =>
   addAccess({ ec2, groupId: GROUP, port: 5432, cidr, owner, ttlMs, now });

@@ -1,3 +1,4 @@
+import { opsFailure } from '../../support/failure';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +11,11 @@ import {
   credentialsSecretName,
 } from '../../../lib/database-stack';
 import { clientRequestToken, connectionString } from '../../../lib/ops/connection-secret';
-import { EXIT, OpsError } from '../../../lib/ops/errors';
+import { EXIT } from '../../../lib/ops/errors';
 import { Redactor } from '../../../lib/ops/redact';
 import { SecretSyncOptions, syncConnectionSecret } from '../../../lib/ops/secret-sync';
 import { FakeCloudFormation } from '../../support/fakes/cloudformation';
-import { DUMMY_AWS_ENV } from '../../support/fakes/http';
+import { useDummyAws } from '../../support/fakes/http';
 import { stackOutputs, writeOutputsFile } from '../../support/fakes/outputs';
 import { FakeSecretsManager } from '../../support/fakes/secrets-manager';
 
@@ -29,11 +30,7 @@ let connectionArn: string;
 let outputsFile: string;
 
 beforeAll(async () => {
-  Object.assign(process.env, DUMMY_AWS_ENV, {
-    AWS_MAX_ATTEMPTS: '2',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-  });
+  useDummyAws(2);
   fake = new FakeSecretsManager();
   cfn = new FakeCloudFormation();
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = await fake.start();
@@ -69,15 +66,7 @@ function options(overrides: Partial<SecretSyncOptions> = {}): SecretSyncOptions 
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<OpsError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof OpsError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure, got success');
-}
+const failure = opsFailure;
 
 beforeEach(() => seed());
 

@@ -42,3 +42,14 @@ export const DUMMY_AWS_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_EC2_METADATA_DISABLED: 'true',
 } as const;
+
+/** No AWS config or credentials file of the machine's user may leak into a test. */
+export const NO_AWS_FILES = {
+  AWS_CONFIG_FILE: '/nonexistent/config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+} as const;
+
+/** Real SDK clients in this process sign with dummy credentials, read no AWS files and try `maxAttempts` times. */
+export function useDummyAws(maxAttempts: number): void {
+  Object.assign(process.env, DUMMY_AWS_ENV, NO_AWS_FILES, { AWS_MAX_ATTEMPTS: String(maxAttempts) });
+}
