@@ -14,7 +14,7 @@ import type { ComplianceTarget } from './environment';
 import { NagFinding, nagUnacknowledgeableInProd } from './nag';
 import type { RuleOutcome } from './rule';
 import { RULES } from './rules';
-import type { CfnTemplate } from './template';
+import { byCodePoint, CfnTemplate } from './template';
 import type { AcknowledgementRecord, CheckResult, CheckStatus, Severity } from './types';
 
 export const NAG_RULES_URL = 'https://github.com/cdklabs/cdk-nag/blob/main/RULES.md';
@@ -76,11 +76,6 @@ function judge(
   const severity = outcome.severity ?? ruleSeverity;
   if (severity === 'off') return { status: 'pass', severity: ruleSeverity, tolerated: true };
   return { status: severity === 'error' ? 'fail' : 'warn', severity, tolerated: false };
-}
-
-/** Locale-independent order, so that results are byte-identical on every machine. */
-export function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function ruleResults(input: StackInput): CheckResult[] {

@@ -94,3 +94,16 @@ export function referencedResource(value: unknown, template: CfnTemplate): strin
   }
   return typeof id === 'string' && template.Resources && id in template.Resources ? id : undefined;
 }
+
+/** Locale-independent string order, so that every output is byte-identical on every machine. */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The resources of one type as `[logicalId, properties]`, in logical-id order. */
+export function resourcesOfType(template: CfnTemplate, type: string): [string, Record<string, unknown>][] {
+  return Object.entries(template.Resources ?? {})
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]): [string, Record<string, unknown>] => [id, r.Properties ?? {}])
+    .sort(([a], [b]) => byCodePoint(a, b));
+}

@@ -2,7 +2,7 @@
  * The security controls of one environment, read from its rendered template, each with the kit's policy rules that
  * judge it and their worst result.
  */
-import { CfnTemplate, booleanOf, describe, numberOf, referencedResource } from '../aspects/template';
+import { CfnTemplate, booleanOf, describe, numberOf, referencedResource, resourcesOfType } from '../aspects/template';
 import type { CheckResult } from '../aspects/types';
 import type { EnvironmentProfile } from '../lib/profiles';
 import type { Control, ControlStatus } from './model';
@@ -10,13 +10,6 @@ import type { Control, ControlStatus } from './model';
 type Props = Record<string, unknown>;
 
 const WORST: readonly ControlStatus[] = ['fail', 'cannot-verify', 'warn', 'acknowledged', 'pass'];
-
-function byType(template: CfnTemplate, type: string): [string, Props][] {
-  return Object.entries(template.Resources ?? {})
-    .filter(([, r]) => r.Type === type)
-    .map(([id, r]) => [id, r.Properties ?? {}] as [string, Props])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
 
 function show(value: unknown, template: CfnTemplate): string {
   const ref = referencedResource(value, template);
@@ -30,7 +23,7 @@ function boolText(value: unknown, template: CfnTemplate, fallback: boolean): str
 
 function keyAliases(template: CfnTemplate): Map<string, string> {
   const aliases = new Map<string, string>();
-  for (const [, p] of byType(template, 'AWS::KMS::Alias')) {
+  for (const [, p] of resourcesOfType(template, 'AWS::KMS::Alias')) {
     const key = referencedResource(p.TargetKeyId, template);
     if (key && typeof p.AliasName === 'string') aliases.set(key, p.AliasName);
   }
@@ -72,7 +65,7 @@ function ingressOf(groups: readonly string[], template: CfnTemplate): string[] {
     for (const inline of Array.isArray(sg.SecurityGroupIngress) ? (sg.SecurityGroupIngress as Props[]) : []) {
       rules.push(describeRule(inline));
     }
-    for (const [, p] of byType(template, 'AWS::EC2::SecurityGroupIngress')) {
+    for (const [, p] of resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress')) {
       if (referencedResource(p.GroupId, template) === group) rules.push(describeRule(p));
     }
   }
@@ -112,7 +105,7 @@ export function securityControls(
   const add = (control: string, value: string, evidence: string, rules: string[]) =>
     controls.push({ control, value, evidence, rules, status: statusOf(rules, results) });
   const aliases = keyAliases(template);
-  const dbs = byType(template, 'AWS::RDS::DBInstance');
+  const dbs = resourcesOfType(template, 'AWS::RDS::DBInstance');
   const each = (f: (id: string, p: Props) => string) => dbs.map(([id, p]) => f(id, p)).join('; ') || 'no DB instance';
   const ids = (prop: string) => dbs.map(([id]) => `${id}.${prop}`).join(', ') || '-';
 
@@ -125,7 +118,7 @@ export function securityControls(
     `${ids('StorageEncrypted')}, ${ids('KmsKeyId')}`,
     ['SS-RDS-003'],
   );
-  const secrets = byType(template, 'AWS::SecretsManager::Secret');
+  const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret');
   add(
     'Secret encryption',
     secrets.map(([id, p]) => `${describe(p.Name ?? id)}: ${keyText(p.KmsKeyId, template, aliases)}`).join('; ') ||
@@ -133,7 +126,7 @@ export function securityControls(
     secrets.map(([id]) => `${id}.KmsKeyId`).join(', ') || '-',
     ['SS-SM-001'],
   );
-  const keys = byType(template, 'AWS::KMS::Key');
+  const keys = resourcesOfType(template, 'AWS::KMS::Key');
   add(
     'Key rotation',
     keys
@@ -176,7 +169,7 @@ export function securityControls(
     const params = (group ? template.Resources?.[group]?.Properties?.Parameters : undefined) as Props | undefined;
     tls.push(`${id}: rds.force_ssl=${describe(params?.['rds.force_ssl'] ?? 'not set')}${group ? ` (${group})` : ''}`);
   }
-  for (const [id, p] of byType(template, 'AWS::RDS::DBProxy')) {
+  for (const [id, p] of resourcesOfType(template, 'AWS::RDS::DBProxy')) {
     tls.push(`${id}: RequireTLS=${boolText(p.RequireTLS, template, false)}`);
   }
   add('TLS', tls.join('; ') || 'no database', 'DBParameterGroup Parameters, DBProxy.RequireTLS', ['SS-RDS-005']);
@@ -191,14 +184,14 @@ export function securityControls(
     const rules = ingressOf(groupsOf(p.VPCSecurityGroups, template), template);
     ingress.push(`${id}: ${rules.join(', ') || 'none'}`);
   }
-  for (const [id, p] of byType(template, 'AWS::RDS::DBProxy')) {
+  for (const [id, p] of resourcesOfType(template, 'AWS::RDS::DBProxy')) {
     const rules = ingressOf(groupsOf(p.VpcSecurityGroupIds, template), template);
     ingress.push(`${id}: ${rules.join(', ') || 'none'}`);
   }
   add('Ingress sources', ingress.join('; ') || 'no database', 'security groups of the database and proxy', [
     'SS-EC2-001',
   ]);
-  const schedules = byType(template, 'AWS::SecretsManager::RotationSchedule');
+  const schedules = resourcesOfType(template, 'AWS::SecretsManager::RotationSchedule');
   add(
     'Secret rotation',
     secrets

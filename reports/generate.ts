@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import type { CfnTemplate } from '../aspects/template';
+import { byCodePoint, CfnTemplate } from '../aspects/template';
 import { buildKitApp } from '../lib/app';
 import { resolveConfig } from '../lib/config';
 import { PriceCache } from '../lib/pricing/cache';
@@ -118,11 +118,6 @@ export function synthesizeKit(options: SynthesisOptions = {}): SynthesizedEnviro
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-/** Locale-independent order, so that reports are byte-identical on every machine. */
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The kit's policy results first, then each cdk-nag pack; by rule, resource and evidence within. */

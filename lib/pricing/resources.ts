@@ -2,7 +2,7 @@
  * What a rendered template bills for: read from the template CloudFormation will receive (after every override), not
  * from the profile, so an escape hatch that changes a property changes the estimate too.
  */
-import { CfnTemplate, booleanOf, numberOf, stringOf } from '../../aspects/template';
+import { CfnTemplate, booleanOf, numberOf, resourcesOfType, stringOf } from '../../aspects/template';
 import { STORAGE_TYPES, StorageType } from '../profiles';
 
 /** A value read from the template, or why it cannot be known before deploy. */
@@ -55,13 +55,6 @@ function read<T>(known: { known: true; value: T | undefined } | { known: false; 
   return { ok: true, value: known.value };
 }
 
-function resourcesOf(template: CfnTemplate, type: string): [string, Record<string, unknown>][] {
-  return Object.entries(template.Resources ?? {})
-    .filter(([, r]) => r.Type === type)
-    .map(([id, r]) => [id, r.Properties ?? {}] as [string, Record<string, unknown>])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
 function storageTypeOf(p: Record<string, unknown>, template: CfnTemplate): Read<StorageType> {
   const s = stringOf(p.StorageType, template);
   if (!s.known) return { ok: false, why: `StorageType is ${s.why}, known only at deploy` };
@@ -105,16 +98,16 @@ function database(id: string, p: Record<string, unknown>, template: CfnTemplate)
 /** Everything in `template` the cost estimate prices, in logical-id order. */
 export function billableResources(template: CfnTemplate): BillableResources {
   return {
-    databases: resourcesOf(template, 'AWS::RDS::DBInstance').map(([id, p]) => database(id, p, template)),
-    proxies: resourcesOf(template, 'AWS::RDS::DBProxy').map(([id, p]) => {
+    databases: resourcesOfType(template, 'AWS::RDS::DBInstance').map(([id, p]) => database(id, p, template)),
+    proxies: resourcesOfType(template, 'AWS::RDS::DBProxy').map(([id, p]) => {
       const name = stringOf(p.DBProxyName, template);
       return { logicalId: id, name: name.known && name.value ? name.value : id };
     }),
-    secrets: resourcesOf(template, 'AWS::SecretsManager::Secret').map(([id, p]) => {
+    secrets: resourcesOfType(template, 'AWS::SecretsManager::Secret').map(([id, p]) => {
       const name = stringOf(p.Name, template);
       return name.known && name.value ? name.value : id;
     }),
-    keys: resourcesOf(template, 'AWS::KMS::Key').map(([id, p]) => {
+    keys: resourcesOfType(template, 'AWS::KMS::Key').map(([id, p]) => {
       const period = numberOf(p.RotationPeriodInDays, template, 365);
       return {
         logicalId: id,
@@ -122,7 +115,7 @@ export function billableResources(template: CfnTemplate): BillableResources {
         rotationPeriodDays: period.known ? (period.value ?? 365) : 365,
       };
     }),
-    endpoints: resourcesOf(template, 'AWS::EC2::VPCEndpoint')
+    endpoints: resourcesOfType(template, 'AWS::EC2::VPCEndpoint')
       .filter(([, p]) => p.VpcEndpointType === 'Interface')
       .map(([id, p]) => ({
         logicalId: id,

@@ -1,5 +1,5 @@
 import { PolicyRule, fail, pass } from '../../rule';
-import { referencedResource } from '../../template';
+import { referencedResource, resourcesOfType } from '../../template';
 
 /** SS-SM-002: every secret has a rotation schedule. */
 export const secretRotation: PolicyRule = {
@@ -11,28 +11,17 @@ export const secretRotation: PolicyRule = {
   unacknowledgeableIn: [],
   resourceTypes: ['AWS::SecretsManager::Secret'],
   evaluate(_resource, { template, logicalId }) {
-    const schedules = Object.entries(template.Resources ?? {}).filter(
-      ([, r]) =>
-        r.Type === 'AWS::SecretsManager::RotationSchedule' &&
-        referencedResource(r.Properties?.SecretId, template) === logicalId,
-    );
-    // A SecretTargetAttachment's Ref is the secret's ARN too: schedules may point at the attachment.
-    const attachments = Object.entries(template.Resources ?? {})
-      .filter(
-        ([, r]) =>
-          r.Type === 'AWS::SecretsManager::SecretTargetAttachment' &&
-          referencedResource(r.Properties?.SecretId, template) === logicalId,
-      )
-      .map(([id]) => id);
-    const viaAttachment = Object.entries(template.Resources ?? {}).filter(
-      ([, r]) =>
-        r.Type === 'AWS::SecretsManager::RotationSchedule' &&
-        attachments.includes(referencedResource(r.Properties?.SecretId, template) ?? ''),
-    );
-    const all = [...schedules, ...viaAttachment];
+    // Resources of `type` whose SecretId points at `target`.
+    const pointingAt = (type: string, target: string) =>
+      resourcesOfType(template, type)
+        .filter(([, p]) => referencedResource(p.SecretId, template) === target)
+        .map(([id]) => id);
+    // A SecretTargetAttachment's Ref is the secret's ARN too: a schedule may point at the attachment.
+    const targets = [logicalId, ...pointingAt('AWS::SecretsManager::SecretTargetAttachment', logicalId)];
+    const schedules = targets.flatMap((t) => pointingAt('AWS::SecretsManager::RotationSchedule', t));
     return [
-      all.length > 0
-        ? pass(`rotation schedule ${all.map(([id]) => id).join(', ')}`)
+      schedules.length > 0
+        ? pass(`rotation schedule ${schedules.join(', ')}`)
         : fail('no AWS::SecretsManager::RotationSchedule targets this secret'),
     ];
   },
