@@ -17,6 +17,19 @@ export const MASTER_USERNAME = 'spendsense_admin';
 /** Log types RDS for PostgreSQL exports to CloudWatch Logs. */
 export const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
 
+/** Output keys of `SpendSense-Database-<env>`: the seed's, the database group and, with the proxy, its endpoint. */
+export const OUTPUT_KEYS = [
+  'DatabaseEndpoint',
+  'DatabasePort',
+  'DatabaseName',
+  'CredentialsSecretArn',
+  'ConnectionSecretArn',
+  'LambdaSecurityGroupId',
+  'DatabaseSecurityGroupId',
+  'ProxyEndpoint',
+] as const;
+export type OutputKey = (typeof OUTPUT_KEYS)[number];
+
 export function credentialsSecretName(env: string): string {
   return `spendsense/${env}/database/credentials`;
 }
@@ -357,7 +370,7 @@ export class DatabaseStack extends Stack {
   }
 
   private addOutputs(): void {
-    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    const out = (id: OutputKey, value: string, description: string) => new CfnOutput(this, id, { value, description });
     out('DatabaseEndpoint', this.database.dbInstanceEndpointAddress, 'Database endpoint address');
     out('DatabasePort', this.database.dbInstanceEndpointPort, 'Database port');
     out('DatabaseName', DATABASE_NAME, 'Database name');

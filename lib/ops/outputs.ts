@@ -5,18 +5,7 @@ import { SERVICES } from './aws-clients';
 import { awsCall } from './aws-errors';
 import { EXIT, OpsError, errorMessage } from './errors';
 
-/** Output keys of `SpendSense-Database-<env>` (see `DatabaseStack.addOutputs`). */
-export const OUTPUT_KEYS = [
-  'DatabaseEndpoint',
-  'DatabasePort',
-  'DatabaseName',
-  'CredentialsSecretArn',
-  'ConnectionSecretArn',
-  'LambdaSecurityGroupId',
-  'DatabaseSecurityGroupId',
-  'ProxyEndpoint',
-] as const;
-export type OutputKey = (typeof OUTPUT_KEYS)[number];
+import type { OutputKey } from '../database-stack';
 
 export type StackOutputs = Readonly<Record<string, string>>;
 

@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { OUTPUT_KEYS } from '../../lib/database-stack';
 import { ENVIRONMENT_NAMES, EnvironmentName, profiles } from '../../lib/profiles';
 import { kitStack, kitTemplate } from '../support/synth';
 
@@ -194,6 +195,11 @@ describe.each(ENVIRONMENT_NAMES)('DatabaseStack (%s)', (env) => {
       t.hasOutput(name, {});
     }
     t.hasOutput('DatabaseName', { Value: 'spendsense' });
+  });
+
+  test('outputs exactly the keys the operations scripts read', () => {
+    const expected = OUTPUT_KEYS.filter((k) => k !== 'ProxyEndpoint' || profile.rdsProxy);
+    expect(Object.keys(template(env).findOutputs('*')).sort()).toEqual([...expected].sort());
   });
 
   test('tags every resource that carries tags with Project and Environment', () => {
