@@ -13,6 +13,11 @@ export class ReportInputError extends Error {
   }
 }
 
+/** For yargs' `.fail()`: argument errors become one line pointing at --help, with the invalid-input exit code. */
+export function reportUsageError(message: string | undefined, err: Error | undefined): never {
+  throw new ReportInputError(`${message ?? err?.message ?? 'invalid arguments'} (see --help)`);
+}
+
 function readJsonObject(path: string): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
   let value: unknown;

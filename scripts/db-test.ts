@@ -8,7 +8,7 @@ import yargs from 'yargs';
 import { connectionSecretName } from '../lib/database-stack';
 import { ENVIRONMENT_NAMES } from '../lib/profiles';
 import { secretsManager } from '../lib/ops/aws-clients';
-import { ScriptContext, describeFailure, runScript, usageError } from '../lib/ops/cli';
+import { ScriptContext, describeFailure, runAsProcess, usageError } from '../lib/ops/cli';
 import {
   ConnectionTarget,
   DEFAULT_SSL_MODE,
@@ -102,12 +102,4 @@ async function main(ctx: ScriptContext): Promise<void> {
   }
 }
 
-void runScript(
-  'db:test',
-  main,
-  { out: (l) => console.log(l), err: (l) => console.error(l) },
-  process.argv.slice(2),
-  process.env.SPENDSENSE_DEBUG === '1',
-).then((code) => {
-  process.exitCode = code;
-});
+runAsProcess('db:test', main, { out: (l) => console.log(l), err: (l) => console.error(l) });

@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import yargs from 'yargs';
 import { ENVIRONMENT_NAMES } from '../lib/profiles';
 import { cloudFormation, ec2 } from '../lib/ops/aws-clients';
-import { ScriptContext, runScript, usageError } from '../lib/ops/cli';
+import { ScriptContext, runAsProcess, usageError } from '../lib/ops/cli';
 import {
   AccessRule,
   DEFAULT_IP_SERVICE,
@@ -136,12 +136,4 @@ async function main(ctx: ScriptContext): Promise<void> {
   }
 }
 
-void runScript(
-  'dev-access',
-  main,
-  { out: (l) => console.log(l), err: (l) => console.error(l) },
-  process.argv.slice(2),
-  process.env.SPENDSENSE_DEBUG === '1',
-).then((code) => {
-  process.exitCode = code;
-});
+runAsProcess('dev-access', main, { out: (l) => console.log(l), err: (l) => console.error(l) });

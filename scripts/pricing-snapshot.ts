@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { LivePriceList } from '../lib/pricing/live';
 import { loadSnapshot, SNAPSHOT_PATH } from '../lib/pricing/snapshot';
 import { refreshSnapshot, writeSnapshot } from '../lib/pricing/snapshot-refresh';
-import { ReportInputError } from '../reports/context';
+import { ReportInputError, reportUsageError } from '../reports/context';
 import { describeReportFailure, REPORT_EXIT, ReportOutcomeError } from '../reports/errors';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -25,9 +25,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .strict()
     .version(false)
     .help()
-    .fail((message: string | undefined, err: Error | undefined) => {
-      throw new ReportInputError(`${message ?? err?.message ?? 'invalid arguments'} (see --help)`);
-    })
+    .fail(reportUsageError)
     .parseAsync();
   const checked = args.checked ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(checked)) {

@@ -8,7 +8,7 @@ import yargs from 'yargs';
 import { PRICING_MODES, PricingMode } from '../lib/pricing/quotes';
 import { readUsageFile } from '../lib/pricing/usage';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../lib/profiles';
-import { ReportInputError } from '../reports/context';
+import { ReportInputError, reportUsageError } from '../reports/context';
 import { describeReportFailure, REPORT_EXIT, ReportOutcomeError } from '../reports/errors';
 import { checkReportFiles, writeReportFiles } from '../reports/files';
 import { generateReport } from '../reports/generate';
@@ -56,9 +56,7 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
     .strict()
     .version(false)
     .help()
-    .fail((message: string | undefined, err: Error | undefined) => {
-      throw new ReportInputError(`${message ?? err?.message ?? 'invalid arguments'} (see --help)`);
-    })
+    .fail(reportUsageError)
     .parseAsync();
 
   const context = ([] as (string | undefined)[])

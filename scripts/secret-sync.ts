@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { ENVIRONMENT_NAMES } from '../lib/profiles';
 import { cloudFormation, secretsManager } from '../lib/ops/aws-clients';
-import { ScriptContext, runScript, usageError } from '../lib/ops/cli';
+import { ScriptContext, runAsProcess, usageError } from '../lib/ops/cli';
 import { FieldChange } from '../lib/ops/connection-secret';
 import { syncConnectionSecret } from '../lib/ops/secret-sync';
 
@@ -77,12 +77,4 @@ async function main(ctx: ScriptContext): Promise<void> {
   }
 }
 
-void runScript(
-  'secret:sync',
-  main,
-  { out: (l) => console.log(l), err: (l) => console.error(l) },
-  process.argv.slice(2),
-  process.env.SPENDSENSE_DEBUG === '1',
-).then((code) => {
-  process.exitCode = code;
-});
+runAsProcess('secret:sync', main, { out: (l) => console.log(l), err: (l) => console.error(l) });

@@ -64,3 +64,13 @@ export async function runScript(
     return failure.exitCode;
   }
 }
+
+/**
+ * Runs `main` as this process's command: its arguments, `SPENDSENSE_DEBUG=1` for stacks of unexpected errors, and the
+ * exit code `runScript` returns.
+ */
+export function runAsProcess(name: string, main: (ctx: ScriptContext) => Promise<void>, io: ScriptIo): void {
+  void runScript(name, main, io, process.argv.slice(2), process.env.SPENDSENSE_DEBUG === '1').then((code) => {
+    process.exitCode = code;
+  });
+}
