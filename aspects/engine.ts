@@ -12,9 +12,11 @@ import {
 } from './acknowledgements';
 import type { ComplianceTarget } from './environment';
 import { NagFinding, nagUnacknowledgeableInProd } from './nag';
-import type { RuleOutcome } from './rule';
+import type { Resolver } from './resolve';
+import type { PolicyRule, RuleContext, RuleOutcome } from './rule';
 import { RULES } from './rules';
 import { byCodePoint, CfnTemplate } from './template';
+import { variantsOf } from './variants';
 import type { AcknowledgementRecord, CheckResult, CheckStatus, Severity } from './types';
 
 export const NAG_RULES_URL = 'https://github.com/cdklabs/cdk-nag/blob/main/RULES.md';
@@ -40,8 +42,16 @@ export const ACK_RULES = {
 
 export interface StackInput {
   readonly stackName: string;
+  /** Construct path of the stack, where template-level findings are placed. */
+  readonly stackPath?: string;
   readonly target: ComplianceTarget;
   readonly template: CfnTemplate;
+  /** Follows references within the app; see `Resolver`. */
+  readonly resolver: Resolver;
+  /** Logical ids of the nested-stack resources whose templates are judged too. */
+  readonly judgedNestedStacks?: ReadonlySet<string>;
+  /** Parameters the parent stack sets (a nested stack): they are not expanded over their allowed values. */
+  readonly parentParameters?: ReadonlySet<string>;
   /** Construct path of the CfnResource behind a logical id. */
   readonly pathOf: (logicalId: string) => string;
   /** Logical id and type of the CfnResource at a construct path. */
@@ -78,37 +88,72 @@ function judge(
   return { status: severity === 'error' ? 'fail' : 'warn', severity, tolerated: false };
 }
 
+/** True when a rule judges resources of `type` (`Custom::*` matches every custom resource type). */
+export function judgesType(rule: PolicyRule, type: string): boolean {
+  return rule.resourceTypes.some((t) => t === type || (t.endsWith('*') && type.startsWith(t.slice(0, -1))));
+}
+
+/** How bad a judged outcome is: 3 blocks synth, 2 cannot verify (not blocking), 1 warns, 0 passes. */
+function rank(v: { status: CheckStatus; severity: Severity }): number {
+  if (v.severity === 'error' && (v.status === 'fail' || v.status === 'cannot-verify')) return 3;
+  if (v.status === 'cannot-verify') return 2;
+  return v.status === 'warn' ? 1 : 0;
+}
+
 function ruleResults(input: StackInput): CheckResult[] {
   const env = input.target.environment;
   const results: CheckResult[] = [];
   const resources = Object.entries(input.template.Resources ?? {}).sort(([a], [b]) => byCodePoint(a, b));
+  const base = {
+    environment: env,
+    template: input.template,
+    minBackupRetentionDays: input.target.minBackupRetentionDays,
+    resolver: input.resolver,
+    judgedNestedStacks: input.judgedNestedStacks ?? new Set<string>(),
+  };
+  const record = (rule: PolicyRule, logicalId: string, type: string, outcome: RuleOutcome, ruleSeverity: Severity) => {
+    const verdict = judge(outcome, ruleSeverity, env);
+    results.push({
+      ruleId: rule.id,
+      title: rule.title,
+      source: 'spendsense',
+      environment: env,
+      stack: input.stackName,
+      constructPath: logicalId ? input.pathOf(logicalId) : (input.stackPath ?? input.stackName),
+      logicalId,
+      resourceType: type,
+      status: verdict.status,
+      severity: verdict.severity,
+      evidence: verdict.tolerated ? `${outcome.evidence}: allowed in ${env}` : outcome.evidence,
+      fix: rule.fix,
+    });
+  };
   for (const rule of RULES) {
     const ruleSeverity = rule.severity[env];
     if (ruleSeverity === 'off') continue;
+    if (rule.evaluateTemplate) {
+      for (const outcome of rule.evaluateTemplate({ ...base, logicalId: '' })) {
+        record(rule, '', 'AWS::CloudFormation::Template', outcome, ruleSeverity);
+      }
+    }
     for (const [logicalId, resource] of resources) {
-      if (!rule.resourceTypes.includes(resource.Type)) continue;
-      const outcomes = rule.evaluate(resource, {
-        environment: env,
-        template: input.template,
-        logicalId,
-        minBackupRetentionDays: input.target.minBackupRetentionDays,
+      if (!judgesType(rule, resource.Type)) continue;
+      const context: RuleContext = { ...base, logicalId };
+      const variants = variantsOf(resource, input.template, (name) => !input.parentParameters?.has(name));
+      const judged = variants.map((v) => {
+        const outcomes = rule.evaluate(v.resource, context);
+        const ranks = outcomes.map((o) => rank(judge(o, ruleSeverity, env)));
+        return { v, outcomes, worst: Math.max(-1, ...ranks), sum: ranks.reduce((a, b) => a + b, 0) };
       });
-      for (const outcome of outcomes) {
-        const verdict = judge(outcome, ruleSeverity, env);
-        results.push({
-          ruleId: rule.id,
-          title: rule.title,
-          source: 'spendsense',
-          environment: env,
-          stack: input.stackName,
-          constructPath: input.pathOf(logicalId),
-          logicalId,
-          resourceType: resource.Type,
-          status: verdict.status,
-          severity: verdict.severity,
-          evidence: verdict.tolerated ? `${outcome.evidence}: allowed in ${env}` : outcome.evidence,
-          fix: rule.fix,
-        });
+      const chosen = judged.reduce((a, b) => (b.worst > a.worst || (b.worst === a.worst && b.sum > a.sum) ? b : a));
+      const cases =
+        variants.length < 2
+          ? ''
+          : chosen.worst > 0
+            ? ` [worst of ${variants.length} cases: ${chosen.v.notes.join(', ')}]`
+            : ` [in each of ${variants.length} cases]`;
+      for (const outcome of chosen.outcomes) {
+        record(rule, logicalId, resource.Type, { ...outcome, evidence: `${outcome.evidence}${cases}` }, ruleSeverity);
       }
     }
   }
@@ -143,10 +188,32 @@ function unacknowledgeable(ruleId: string, env: EnvironmentName): boolean {
 
 const OPEN: readonly CheckStatus[] = ['fail', 'warn', 'cannot-verify'];
 
+/**
+ * cdk-nag rules that judge a security group's ingress sources but cannot resolve a token (a VPC's CidrBlock through
+ * Fn::GetAtt, a sibling's export) and so flag it. Where the kit's own SS-EC2-001 resolved every source of the same
+ * resource to a private range, their finding is recorded as a pass with the kit's evidence.
+ */
+const INGRESS_NAG_RULES =
+  /^(AwsSolutions-EC23|(HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321)-EC2Restricted(CommonPorts|SSH|Inbound))$/;
+
+function supersedeIngressFindings(kit: readonly CheckResult[], nag: CheckResult[]): CheckResult[] {
+  return nag.map((r) => {
+    if (!r.logicalId || !INGRESS_NAG_RULES.test(r.ruleId)) return r;
+    const own = kit.filter((k) => k.ruleId === 'SS-EC2-001' && k.logicalId === r.logicalId);
+    if (own.length === 0 || !own.every((k) => k.status === 'pass' && !/allowed in/.test(k.evidence))) return r;
+    return {
+      ...r,
+      status: 'pass',
+      evidence: `every ingress source resolved by SS-EC2-001: ${own.map((k) => k.evidence).join('; ')}`,
+    };
+  });
+}
+
 /** Judges one stack: rule results, cdk-nag findings, acknowledgements applied. */
 export function evaluateStack(input: StackInput): StackEvaluation {
   const env = input.target.environment;
-  const results = [...ruleResults(input), ...nagResults(input)];
+  const own = ruleResults(input);
+  const results = [...own, ...supersedeIngressFindings(own, nagResults(input))];
   const records: AcknowledgementRecord[] = [];
   const ackResult = (
     kind: keyof typeof ACK_RULES,

@@ -2,12 +2,11 @@
  * The compliance gate as a CDK validation plugin: it runs after synthesis on the templates CloudFormation will receive,
  * and also walks the construct tree for cdk-nag and acknowledgements.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import {
   App,
   CfnElement,
-  CfnResource,
   IPolicyValidationContext,
   IPolicyValidationPlugin,
   PolicyValidationPluginReport,
@@ -17,7 +16,8 @@ import {
 import type { IConstruct } from 'constructs';
 import { collectAcknowledgements, coversPath } from './acknowledgements';
 import { blocking, evaluateStack, sortResults, StackEvaluation } from './engine';
-import { complianceTargetOf } from './environment';
+import { ComplianceTarget, complianceTargetOf, DEFAULT_MIN_BACKUP_RETENTION_DAYS } from './environment';
+import { Resolver } from './resolve';
 import { runNagPacks } from './nag';
 import { toSarif, SourceLocation } from './sarif';
 import type { CfnTemplate } from './template';
@@ -26,6 +26,13 @@ import type { AcknowledgementRecord, CheckResult } from './types';
 export const COMPLIANCE_JSON = 'compliance.json';
 export const COMPLIANCE_SARIF = 'compliance.sarif';
 const TOOL_VERSION = '1.0.0';
+
+/** A stack nothing marks with an environment is judged as prod: what the gate cannot place is not let off. */
+const UNMARKED_TARGET: ComplianceTarget = {
+  environment: 'prod',
+  nagPacks: ['AwsSolutions'],
+  minBackupRetentionDays: DEFAULT_MIN_BACKUP_RETENTION_DAYS.prod,
+};
 
 export interface CompliancePluginOptions {
   /** `YYYY-MM-DD` that decides whether acknowledgements have expired. */
@@ -50,30 +57,21 @@ function stacksOf(root: IConstruct): Stack[] {
   return root.node.findAll().filter((c): c is Stack => Stack.isStack(c));
 }
 
-/** The construct path CDK records on each resource of a template synthesized with path metadata (as `cdk synth` does). */
-const PATH_METADATA = 'aws:cdk:path';
-
 /**
- * Maps between logical ids and construct paths of one stack's resources. The template's own path metadata answers
- * when present; otherwise each CfnResource's logical id is resolved.
+ * Maps between logical ids and construct paths of one stack's resources, through the construct tree alone: each
+ * CfnElement of the stack resolves its own logical id. Template metadata (`aws:cdk:path`) is never read, since the
+ * code being judged can write it. A template resource no construct claims is placed at `<stack>/<logicalId>`.
  */
 function indexStack(stack: Stack, template: CfnTemplate, constructs: ReadonlyMap<string, IConstruct>) {
   const pathById = new Map<string, string>();
   const idByPath = new Map<string, string>();
   const resources = template.Resources ?? {};
-  for (const [id, r] of Object.entries(resources)) {
-    const path = r.Metadata?.[PATH_METADATA];
-    if (typeof path !== 'string') continue;
-    pathById.set(id, path);
-    idByPath.set(path, id);
-  }
-  if (pathById.size < Object.keys(resources).length) {
-    for (const c of stack.node.findAll()) {
-      if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack || idByPath.has(c.node.path)) continue;
-      const id = stack.resolve((c as CfnElement).logicalId) as string;
-      pathById.set(id, c.node.path);
-      idByPath.set(c.node.path, id);
-    }
+  for (const c of stack.node.findAll()) {
+    if (!CfnElement.isCfnElement(c) || Stack.of(c) !== stack) continue;
+    const id = stack.resolve((c).logicalId) as string;
+    if (!(id in resources)) continue;
+    pathById.set(id, c.node.path);
+    idByPath.set(c.node.path, id);
   }
   return {
     pathOf: (id: string) => pathById.get(id) ?? `${stack.node.path}/${id}`,
@@ -84,6 +82,40 @@ function indexStack(stack: Stack, template: CfnTemplate, constructs: ReadonlyMap
     constructOf: (result: CheckResult) =>
       constructs.get(result.constructPath) ?? constructs.get(pathById.get(result.logicalId) ?? ''),
   };
+}
+
+/** One template the gate judges: a stack of the cloud assembly or a nested stack's own template file. */
+interface Judged {
+  readonly stack: Stack;
+  readonly templatePath: string;
+  readonly text: string;
+  readonly template: CfnTemplate;
+  readonly parent?: Judged;
+  resolver?: Resolver;
+}
+
+/** Reads a stack's template and those of its nested stacks, depth first; a missing nested template is reported. */
+function readTemplates(
+  stack: Stack,
+  templatePath: string,
+  nestedOf: ReadonlyMap<Stack, Stack[]>,
+  parent?: Judged,
+): Judged[] {
+  const text = readFileSync(templatePath, 'utf8');
+  const judged: Judged = { stack, templatePath, text, template: JSON.parse(text) as CfnTemplate, parent };
+  const out = [judged];
+  for (const nested of nestedOf.get(stack) ?? []) {
+    const file = join(dirname(templatePath), nested.templateFile);
+    if (existsSync(file)) out.push(...readTemplates(nested, file, nestedOf, judged));
+  }
+  return out;
+}
+
+/** The logical id, in its parent's template, of the resource that deploys a nested stack. */
+function nestedStackLogicalId(nested: Stack): string | undefined {
+  const resource = nested.nestedStackResource;
+  const parent = nested.nestedStackParent;
+  return resource && parent ? (parent.resolve((resource as CfnElement).logicalId) as string) : undefined;
 }
 
 function creationSite(construct: IConstruct | undefined, repositoryRoot: string): SourceLocation | undefined {
@@ -121,33 +153,80 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     const stacks = stacksOf(root);
     const acknowledgements = collectAcknowledgements(root);
     const constructs = new Map(root.node.findAll().map((c) => [c.node.path, c]));
+    const nestedOf = new Map<Stack, Stack[]>();
+    for (const s of stacks) {
+      const parent = s.nestedStackParent;
+      if (parent) nestedOf.set(parent, [...(nestedOf.get(parent) ?? []), s]);
+    }
     const evaluations: StackEvaluation[] = [];
     const locations = new Map<CheckResult, SourceLocation>();
     const fallbackDir = dirname(context.stackTemplates[0]?.templatePath ?? '.');
+    // Every template first, so that a reference into a sibling stack (Fn::ImportValue) can be followed.
+    const judged: Judged[] = [];
     for (const st of context.stackTemplates) {
       const file = st.templatePath.split(sep).pop();
       const stack =
         stacks.find((s) => s.node.path === st.stackConstructPath) ?? stacks.find((s) => s.templateFile === file);
       if (!stack) continue;
-      const target = complianceTargetOf(stack);
-      if (!target) continue;
-      const text = readFileSync(st.templatePath, 'utf8');
-      const template = JSON.parse(text) as CfnTemplate;
+      judged.push(...readTemplates(stack, st.templatePath, nestedOf));
+    }
+    const exports = new Map<string, { resolver: Resolver; value: unknown }>();
+    const app = { exports };
+    for (const j of judged) {
+      const parent = j.parent;
+      const nestedId = parent ? nestedStackLogicalId(j.stack) : undefined;
+      const passed = nestedId
+        ? ((parent!.template.Resources?.[nestedId]?.Properties?.Parameters ?? {}) as Record<string, unknown>)
+        : undefined;
+      j.resolver = new Resolver(
+        j.stack.stackName,
+        j.template,
+        app,
+        passed ? (name) => (name in passed ? parent!.resolver!.resolve(passed[name]) : undefined) : undefined,
+      );
+      for (const output of Object.values(j.template.Outputs ?? {})) {
+        const name = output.Export?.Name;
+        if (typeof name === 'string') exports.set(name, { resolver: j.resolver, value: output.Value });
+      }
+    }
+    for (const j of judged) {
+      const { stack, template, text } = j;
+      const target = complianceTargetOf(stack) ?? UNMARKED_TARGET;
       const index = indexStack(stack, template, constructs);
+      const nestedIds = new Set(
+        judged.filter((n) => n.parent === j).flatMap((n) => nestedStackLogicalId(n.stack) ?? []),
+      );
+      const passed = j.parent
+        ? (j.parent.template.Resources?.[nestedStackLogicalId(stack) ?? '']?.Properties?.Parameters as
+            Record<string, unknown> | undefined)
+        : undefined;
       const evaluation = evaluateStack({
         stackName: stack.stackName,
+        stackPath: stack.node.path,
         target,
         template,
+        resolver: j.resolver!,
+        judgedNestedStacks: nestedIds,
+        parentParameters: new Set(Object.keys(passed ?? {})),
         pathOf: index.pathOf,
         resourceAt: index.resourceAt,
         nagFindings: runNagPacks(stack, target.nagPacks),
         acknowledgements: acknowledgements.filter(
-          (a) => coversPath(a.scope, stack.node.path) || coversPath(stack.node.path, a.scope),
+          (a) =>
+            (coversPath(a.scope, stack.node.path) || coversPath(stack.node.path, a.scope)) &&
+            // A nested stack's acknowledgements are its own; the parent does not judge them twice.
+            !stacks.some(
+              (n) =>
+                n !== stack &&
+                n.nestedStackParent &&
+                coversPath(n.node.path, a.scope) &&
+                coversPath(stack.node.path, n.node.path),
+            ),
         ),
         today: this.options.today,
       });
       evaluations.push(evaluation);
-      const templateUri = this.repoPath(st.templatePath);
+      const templateUri = this.repoPath(j.templatePath);
       // Only findings are located: SARIF lists findings, not passes.
       for (const r of evaluation.results) {
         if (r.status === 'pass') continue;
@@ -181,6 +260,14 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     const warnings = run.results.filter(
       (r) => r.status === 'warn' || (r.status === 'cannot-verify' && r.severity === 'warning'),
     );
+    if (errors.length > 0) {
+      enforceExitCode(
+        root,
+        [...errors, ...warnings],
+        (r) => locations.get(r),
+        App.isApp(root) ? root.outdir : fallbackDir,
+      );
+    }
     return {
       success: errors.length === 0,
       violations: [...errors, ...warnings].map((r) => violation(r, this.repoPath(templateOf(r, context)))),
@@ -194,6 +281,55 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
   }
 }
 
+/** The context key with which the CDK CLI takes over reporting (and filters the report by the stacks it selects). */
+const FAIL_SYNTH_ON_VALIDATION_ERRORS = '@aws-cdk/core:failSynthOnValidationErrors';
+
+/** True when aws-cdk-lib itself throws on a failed validation (it does not under the CLI or in 'process' mode). */
+function libraryThrows(root: IConstruct): boolean {
+  const fail = root.node.tryGetContext(FAIL_SYNTH_ON_VALIDATION_ERRORS) as unknown;
+  if (fail === false || fail === 'false') return false;
+  const mode = (root.node.tryGetContext('@aws-cdk/core:appMode') as unknown) ?? process.env.CDK_APP_MODE;
+  return mode !== 'process';
+}
+
+const GUARDED = Symbol.for('spendsense.compliance.exitGuard');
+
+/**
+ * The gate enforces itself: a blocking finding makes the process exit non-zero whatever reports it or filters it
+ * (the CLI shows only the stacks it selected; an app may catch aws-cdk-lib's exception or reset the exit code). The
+ * findings are printed here when aws-cdk-lib will not print them itself. Under a test runner, whose tests assert the
+ * exception aws-cdk-lib throws, the process is left alone.
+ */
+function enforceExitCode(
+  root: IConstruct,
+  findings: readonly CheckResult[],
+  locate: (r: CheckResult) => SourceLocation | undefined,
+  outdir: string,
+): void {
+  if (process.env.JEST_WORKER_ID !== undefined) return;
+  if (!libraryThrows(root)) {
+    const errors = blocking(findings).length;
+    const blocks = findings.map((r) => {
+      const at = locate(r);
+      return [
+        `${blocking([r]).length ? 'ERROR' : 'WARNING'} ${describeFinding(r)} (SpendSense)`,
+        `   ${r.constructPath}${r.logicalId ? ` (${r.logicalId})` : ''}${r.resourceType ? ` ${r.resourceType}` : ''}`,
+        ...(at ? [`   at ${at.uri}:${at.line}`] : []),
+        `   Suggested fix: ${r.fix}`,
+      ].join('\n');
+    });
+    const summary = `SpendSense policy gate: ${errors} blocking finding${errors === 1 ? '' : 's'}, synthesis fails; every result is in ${join(outdir, COMPLIANCE_JSON)}`;
+    process.stderr.write(`${[...blocks, summary].join('\n\n')}\n`);
+  }
+  const p = process as NodeJS.Process & { [GUARDED]?: boolean };
+  process.exitCode = 1;
+  if (p[GUARDED]) return;
+  p[GUARDED] = true;
+  process.on('exit', (code) => {
+    if (code === 0) process.exitCode = 1;
+  });
+}
+
 function templateOf(r: CheckResult, context: IPolicyValidationContext): string {
   return context.stackTemplates.find((s) => s.templatePath.endsWith(`${r.stack}.template.json`))?.templatePath ?? '';
 }
@@ -203,11 +339,16 @@ const NOT_NATIVELY_ACKNOWLEDGEABLE = 'cdk:annotation';
 
 const VERDICT: Record<string, string> = { fail: 'failed', warn: 'warning', 'cannot-verify': 'cannot verify' };
 
+/** `[prod] SS-RDS-001 failed: <title>. Found: <evidence>.` */
+function describeFinding(r: CheckResult): string {
+  return `[${r.environment}] ${r.ruleId} ${VERDICT[r.status] ?? r.status}: ${r.title.replace(/\.$/, '')}. Found: ${r.evidence}.`;
+}
+
 /** One violation per finding, so each line names its environment, value and fix. */
 function violation(r: CheckResult, templatePath: string): PolicyViolation {
   return {
     ruleName: r.ruleId,
-    description: `[${r.environment}] ${r.ruleId} ${VERDICT[r.status] ?? r.status}: ${r.title.replace(/\.$/, '')}. Found: ${r.evidence}.`,
+    description: describeFinding(r),
     fix: r.fix,
     severity: r.severity,
     // Errors may only be accepted through the kit's acknowledge() (reason, owner, expiry): aws-cdk-lib then neither

@@ -2,6 +2,7 @@
  * What a policy rule is: metadata beside a pure function of one rendered resource and its environment.
  */
 import type { EnvironmentName } from '../lib/profiles';
+import { describeShort, Resolver } from './resolve';
 import type { CfnTemplate, TemplateResource } from './template';
 import type { Severity } from './types';
 
@@ -16,6 +17,10 @@ export interface RuleContext {
   readonly logicalId: string;
   /** Smallest backup retention, in days, this environment accepts. */
   readonly minBackupRetentionDays: number;
+  /** Follows references: this template's resources, sibling stacks' exports, a nested stack's parent parameters. */
+  readonly resolver: Resolver;
+  /** Logical ids of `AWS::CloudFormation::Stack` resources whose template the gate judged (the app's NestedStacks). */
+  readonly judgedNestedStacks: ReadonlySet<string>;
 }
 
 /** The verdict on one resource (or one part of it, such as one ingress rule). */
@@ -38,9 +43,12 @@ export interface PolicyRule {
   readonly severity: Readonly<Record<EnvironmentName, RuleSeverity>>;
   /** Environments where this rule may not be acknowledged at all. */
   readonly unacknowledgeableIn: readonly EnvironmentName[];
+  /** Resource types judged one by one; `*` for every type. */
   readonly resourceTypes: readonly string[];
   /** Pure: an empty array when the resource is out of the rule's scope. */
   evaluate(resource: TemplateResource, context: RuleContext): readonly RuleOutcome[];
+  /** A check of the template as a whole (its Transform, sections a resource does not have), run once. */
+  evaluateTemplate?(context: RuleContext): readonly RuleOutcome[];
 }
 
 export const pass = (evidence: string, location?: string): RuleOutcome => ({ status: 'pass', evidence, location });
@@ -54,4 +62,19 @@ export const cannotVerify = (evidence: string, location?: string): RuleOutcome =
 /** Properties of a resource, never undefined. */
 export function props(resource: TemplateResource): Record<string, unknown> {
   return resource.Properties ?? {};
+}
+
+/**
+ * Whether a DB instance belongs to a cluster: `none`, `here` (a cluster of this template, judged on its own), or an
+ * outcome saying the cluster is outside the template, so cluster-level settings cannot be verified.
+ */
+export function clusterMembership(resource: TemplateResource, context: RuleContext): 'none' | 'here' | RuleOutcome {
+  const p = props(resource);
+  if (resource.Type !== 'AWS::RDS::DBInstance' || p.DBClusterIdentifier === undefined) return 'none';
+  const r = context.resolver.resolve(p.DBClusterIdentifier);
+  if (r.kind === 'resource' && r.type === 'AWS::RDS::DBCluster' && r.stack === context.resolver.stack) return 'here';
+  return cannotVerify(
+    `DBClusterIdentifier=${r.kind === 'unknown' ? r.why : r.kind === 'resource' ? r.logicalId : describeShort(r.kind === 'literal' ? r.value : r.text)}: a cluster outside this template, whose settings the gate cannot read`,
+    'Properties/DBClusterIdentifier',
+  );
 }

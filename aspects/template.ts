@@ -17,10 +17,35 @@ export interface CfnTemplate {
   readonly Resources?: Record<string, TemplateResource>;
   readonly Parameters?: Record<string, unknown>;
   readonly Conditions?: Record<string, unknown>;
+  readonly Outputs?: Record<string, { readonly Value?: unknown; readonly Export?: { readonly Name?: unknown } }>;
+  /** A macro name or a list of them. */
+  readonly Transform?: unknown;
 }
 
-/** A property value as far as synthesis can tell. */
-export type Known<T> = { readonly known: true; readonly value: T } | { readonly known: false; readonly why: string };
+import { Resolver } from './resolve';
+
+/** A property value as far as synthesis can tell; `via` names the references followed to learn it. */
+export type Known<T> =
+  | { readonly known: true; readonly value: T; readonly via?: readonly string[] }
+  | { readonly known: false; readonly why: string };
+
+/** Where values are read: a bare template (literals only) or a resolver that follows references. */
+export type ValueSource = CfnTemplate | Resolver;
+
+/** The literal behind `value`, or why there is none. */
+function literal(value: unknown, source: ValueSource): Known<unknown> {
+  if (source instanceof Resolver) {
+    const r = source.resolve(value);
+    if (r.kind === 'literal') return { known: true, value: r.value, via: r.via };
+    if (r.kind === 'unknown') return unknown(r.why);
+    if (r.kind === 'expression') return unknown(`${r.text}, known only at deploy time`);
+    return unknown(`a reference to ${r.logicalId}${r.attribute ? `.${r.attribute}` : ''} (${r.type})`);
+  }
+  if (value !== null && typeof value === 'object') {
+    return unknown(unresolvable(value, source) ?? `the value ${describe(value)}`);
+  }
+  return { known: true, value };
+}
 
 const unknown = (why: string): { known: false; why: string } => ({ known: false, why });
 
@@ -58,28 +83,48 @@ export function unresolvable(value: unknown, template: CfnTemplate): string | un
 }
 
 /** A boolean property; CloudFormation also accepts "true"/"false" strings. Absent gives `fallback`. */
-export function booleanOf(value: unknown, template: CfnTemplate, fallback?: boolean): Known<boolean | undefined> {
+export function booleanOf(value: unknown, source: ValueSource, fallback?: boolean): Known<boolean | undefined> {
   if (value === undefined) return { known: true, value: fallback };
-  if (typeof value === 'boolean') return { known: true, value };
-  if (typeof value === 'string' && /^(true|false)$/i.test(value))
-    return { known: true, value: value.toLowerCase() === 'true' };
-  return unknown(unresolvable(value, template) ?? `the value ${describe(value)}`);
+  const l = literal(value, source);
+  if (!l.known) return l;
+  const v = l.value;
+  if (typeof v === 'boolean') return { known: true, value: v, via: l.via };
+  if (typeof v === 'string' && /^(true|false)$/i.test(v))
+    return { known: true, value: v.toLowerCase() === 'true', via: l.via };
+  return unknown(`the value ${describe(v)}`);
 }
 
 /** A number property; CloudFormation also accepts numeric strings. Absent gives `fallback`. */
-export function numberOf(value: unknown, template: CfnTemplate, fallback?: number): Known<number | undefined> {
+export function numberOf(value: unknown, source: ValueSource, fallback?: number): Known<number | undefined> {
   if (value === undefined) return { known: true, value: fallback };
-  if (typeof value === 'number') return { known: true, value };
-  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
-    return { known: true, value: Number(value) };
-  return unknown(unresolvable(value, template) ?? `the value ${describe(value)}`);
+  const l = literal(value, source);
+  if (!l.known) return l;
+  const v = l.value;
+  if (typeof v === 'number') return { known: true, value: v, via: l.via };
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)))
+    return { known: true, value: Number(v), via: l.via };
+  return unknown(`the value ${describe(v)}`);
 }
 
 /** A string property. Absent is `undefined`. */
-export function stringOf(value: unknown, template: CfnTemplate): Known<string | undefined> {
-  if (value === undefined || typeof value === 'string') return { known: true, value };
-  if (typeof value === 'number') return { known: true, value: String(value) };
-  return unknown(unresolvable(value, template) ?? `the value ${describe(value)}`);
+export function stringOf(value: unknown, source: ValueSource): Known<string | undefined> {
+  if (value === undefined) return { known: true, value };
+  const l = literal(value, source);
+  if (!l.known) return l;
+  const v = l.value;
+  if (typeof v === 'string') return { known: true, value: v, via: l.via };
+  if (typeof v === 'number') return { known: true, value: String(v), via: l.via };
+  return unknown(`the value ${describe(v)}`);
+}
+
+/** ` (via ...)` for evidence when references were followed. */
+export function viaOf(k: Known<unknown>): string {
+  return k.known && k.via && k.via.length > 0 ? ` (${k.via.join(', ')})` : '';
+}
+
+/** True when the resource exists in every deployment of the template: it has no Condition. */
+export function unconditional(resource: TemplateResource): boolean {
+  return resource.Condition === undefined;
 }
 
 /** The logical id a `{Ref}` or `{Fn::GetAtt}` points at, if it is a resource of this template. */

@@ -40,7 +40,7 @@ function judgeIngress(
   const ports = rule.FromPort === undefined ? 'all ports' : `ports ${describe(rule.FromPort)}-${describe(rule.ToPort)}`;
   for (const key of ['CidrIp', 'CidrIpv6'] as const) {
     if (rule[key] === undefined) continue;
-    const cidr = stringOf(rule[key], context.template);
+    const cidr = stringOf(rule[key], context.resolver);
     if (!cidr.known) {
       outcomes.push(cannotVerify(`${key} is ${cidr.why}`, where));
       continue;

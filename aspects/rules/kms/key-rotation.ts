@@ -1,5 +1,5 @@
 import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
-import { booleanOf, stringOf } from '../../template';
+import { booleanOf, stringOf, viaOf } from '../../template';
 
 /** SS-KMS-001: customer-managed symmetric keys rotate their key material. */
 export const keyRotation: PolicyRule = {
@@ -10,18 +10,22 @@ export const keyRotation: PolicyRule = {
   severity: { dev: 'error', staging: 'error', prod: 'error' },
   unacknowledgeableIn: [],
   resourceTypes: ['AWS::KMS::Key'],
-  evaluate(resource, { template }) {
+  evaluate(resource, { resolver }) {
     const p = props(resource);
-    const spec = stringOf(p.KeySpec, template);
+    const spec = stringOf(p.KeySpec, resolver);
+    if (!spec.known) return [cannotVerify(`KeySpec is ${spec.why}`, 'Properties/KeySpec')];
     // Only symmetric encryption keys support automatic rotation.
-    if (spec.known && spec.value !== undefined && spec.value !== 'SYMMETRIC_DEFAULT') return [];
-    const v = booleanOf(p.EnableKeyRotation, template, false);
+    if (spec.value !== undefined && spec.value !== 'SYMMETRIC_DEFAULT') return [];
+    const v = booleanOf(p.EnableKeyRotation, resolver, false);
     const where = 'Properties/EnableKeyRotation';
     if (!v.known) return [cannotVerify(`EnableKeyRotation is ${v.why}`, where)];
     return [
       v.value
-        ? pass('EnableKeyRotation=true', where)
-        : fail(`EnableKeyRotation=${p.EnableKeyRotation === undefined ? 'not set (false)' : 'false'}`, where),
+        ? pass(`EnableKeyRotation=true${viaOf(v)}`, where)
+        : fail(
+            `EnableKeyRotation=${p.EnableKeyRotation === undefined ? 'not set (false)' : 'false'}${viaOf(v)}`,
+            where,
+          ),
     ];
   },
 };

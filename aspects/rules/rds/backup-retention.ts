@@ -1,5 +1,5 @@
-import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
-import { numberOf } from '../../template';
+import { PolicyRule, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
+import { numberOf, viaOf } from '../../template';
 
 /** CloudFormation's default when BackupRetentionPeriod is not set. */
 const CFN_DEFAULT_RETENTION_DAYS = 1;
@@ -14,15 +14,21 @@ export const backupRetention: PolicyRule = {
   severity: { dev: 'warning', staging: 'error', prod: 'error' },
   unacknowledgeableIn: [],
   resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
-  evaluate(resource, { template, minBackupRetentionDays }) {
+  evaluate(resource, context) {
+    const { resolver, minBackupRetentionDays } = context;
+    const member = clusterMembership(resource, context);
+    if (member === 'here') return [];
+    if (member !== 'none') return [member];
     const p = props(resource);
-    if (resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier !== undefined) return [];
-    // Read replicas take their backups from the source.
-    if (resource.Type === 'AWS::RDS::DBInstance' && p.SourceDBInstanceIdentifier !== undefined) return [];
+    // A read replica of an instance of this template: the source's backups protect the data.
+    if (resource.Type === 'AWS::RDS::DBInstance' && p.SourceDBInstanceIdentifier !== undefined) {
+      const source = resolver.resolve(p.SourceDBInstanceIdentifier);
+      if (source.kind === 'resource' && source.type === 'AWS::RDS::DBInstance') return [];
+    }
     const where = 'Properties/BackupRetentionPeriod';
-    const days = numberOf(p.BackupRetentionPeriod, template, CFN_DEFAULT_RETENTION_DAYS);
+    const days = numberOf(p.BackupRetentionPeriod, resolver, CFN_DEFAULT_RETENTION_DAYS);
     if (!days.known) return [cannotVerify(`BackupRetentionPeriod is ${days.why}`, where)];
-    const found = `BackupRetentionPeriod=${days.value}${p.BackupRetentionPeriod === undefined ? ' (default)' : ''}`;
+    const found = `BackupRetentionPeriod=${days.value}${p.BackupRetentionPeriod === undefined ? ' (default)' : ''}${viaOf(days)}`;
     return [
       days.value! >= minBackupRetentionDays
         ? pass(`${found}, minimum ${minBackupRetentionDays}`, where)

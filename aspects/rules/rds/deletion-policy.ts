@@ -1,4 +1,4 @@
-import { PolicyRule, cannotVerify, fail, pass } from '../../rule';
+import { PolicyRule, cannotVerify, clusterMembership, fail, pass } from '../../rule';
 import { describe } from '../../template';
 
 const KEEPS_DATA = ['Snapshot', 'Retain', 'RetainExceptOnCreate'];
@@ -13,8 +13,9 @@ export const deletionPolicy: PolicyRule = {
   severity: { dev: 'off', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: [],
   resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
-  evaluate(resource) {
-    if (resource.Type === 'AWS::RDS::DBInstance' && resource.Properties?.DBClusterIdentifier !== undefined) return [];
+  evaluate(resource, context) {
+    // The data of a cluster member lives in the cluster's volume: the cluster's policy decides.
+    if (clusterMembership(resource, context) !== 'none') return [];
     const outcomes = [];
     for (const key of ['DeletionPolicy', 'UpdateReplacePolicy'] as const) {
       const value = resource[key];

@@ -1,5 +1,5 @@
-import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
-import { booleanOf } from '../../template';
+import { PolicyRule, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
+import { booleanOf, viaOf } from '../../template';
 
 /** SS-RDS-001: a database cannot be deleted by a stack update or a mistaken API call. */
 export const deletionProtection: PolicyRule = {
@@ -11,17 +11,22 @@ export const deletionProtection: PolicyRule = {
   severity: { dev: 'off', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: ['prod'],
   resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
-  evaluate(resource, { template }) {
-    const p = props(resource);
+  evaluate(resource, context) {
     // An instance in a cluster is protected by its cluster's setting.
-    if (resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier !== undefined) return [];
-    const v = booleanOf(p.DeletionProtection, template, false);
+    const member = clusterMembership(resource, context);
+    if (member === 'here') return [];
+    if (member !== 'none') return [member];
+    const p = props(resource);
+    const v = booleanOf(p.DeletionProtection, context.resolver, false);
     const where = 'Properties/DeletionProtection';
     if (!v.known) return [cannotVerify(`DeletionProtection is ${v.why}`, where)];
     return [
       v.value
-        ? pass('DeletionProtection=true', where)
-        : fail(`DeletionProtection=${p.DeletionProtection === undefined ? 'not set (false)' : 'false'}`, where),
+        ? pass(`DeletionProtection=true${viaOf(v)}`, where)
+        : fail(
+            `DeletionProtection=${p.DeletionProtection === undefined ? 'not set (false)' : 'false'}${viaOf(v)}`,
+            where,
+          ),
     ];
   },
 };

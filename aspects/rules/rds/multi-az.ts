@@ -1,5 +1,42 @@
-import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
-import { booleanOf, referencedResource } from '../../template';
+import { PolicyRule, RuleContext, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
+import { booleanOf, describe, stringOf, unconditional, viaOf } from '../../template';
+
+/** Aurora's engines keep instances apart from the cluster; the others, with DBClusterInstanceClass, are Multi-AZ DB clusters. */
+const AURORA = /^aurora/i;
+
+/** An Aurora cluster's instances: Multi-AZ only with two or more that always exist, not all pinned to one AZ. */
+function auroraMembers(context: RuleContext) {
+  const { resolver, logicalId } = context;
+  const members = Object.entries(context.template.Resources ?? {}).filter(([, r]) => {
+    if (r.Type !== 'AWS::RDS::DBInstance') return false;
+    const c = resolver.resolve(r.Properties?.DBClusterIdentifier);
+    return c.kind === 'resource' && c.logicalId === logicalId;
+  });
+  const always = members.filter(([, r]) => unconditional(r));
+  const conditional = members.length - always.length;
+  const note = conditional > 0 ? `; ${conditional} more only under a Condition, which may not exist` : '';
+  if (always.length < 2) {
+    return [
+      fail(
+        `${always.length} cluster instance${always.length === 1 ? '' : 's'} that always exist${always.length === 1 ? 's' : ''} (a writer and no reader in another AZ${note})`,
+      ),
+    ];
+  }
+  const zones: string[] = [];
+  for (const [id, r] of always) {
+    const az = stringOf(r.Properties?.AvailabilityZone, resolver);
+    if (!az.known) return [cannotVerify(`AvailabilityZone of ${id} is ${az.why}`)];
+    if (az.value !== undefined) zones.push(az.value);
+  }
+  if (zones.length === always.length && new Set(zones).size === 1) {
+    return [fail(`${always.length} cluster instances, all pinned to ${zones[0]}${note}`)];
+  }
+  return [
+    pass(
+      `${always.length} cluster instances${zones.length ? ` in ${[...new Set(zones)].sort().join(', ')}` : ''}${note}`,
+    ),
+  ];
+}
 
 /** SS-RDS-002: the database survives the loss of an Availability Zone. */
 export const multiAz: PolicyRule = {
@@ -11,32 +48,36 @@ export const multiAz: PolicyRule = {
   severity: { dev: 'off', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: ['prod'],
   resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
-  evaluate(resource, { template, logicalId }) {
+  evaluate(resource, context) {
     const p = props(resource);
+    const { resolver } = context;
     if (resource.Type === 'AWS::RDS::DBInstance') {
-      if (p.DBClusterIdentifier !== undefined) return [];
-      const v = booleanOf(p.MultiAZ, template, false);
+      const member = clusterMembership(resource, context);
+      if (member === 'here') return [];
+      if (member !== 'none') return [member];
+      const v = booleanOf(p.MultiAZ, resolver, false);
       if (!v.known) return [cannotVerify(`MultiAZ is ${v.why}`, 'Properties/MultiAZ')];
       return [
         v.value
-          ? pass('MultiAZ=true', 'Properties/MultiAZ')
-          : fail(`MultiAZ=${p.MultiAZ === undefined ? 'not set (false)' : 'false'}`, 'Properties/MultiAZ'),
+          ? pass(`MultiAZ=true${viaOf(v)}`, 'Properties/MultiAZ')
+          : fail(`MultiAZ=${p.MultiAZ === undefined ? 'not set (false)' : 'false'}${viaOf(v)}`, 'Properties/MultiAZ'),
       ];
     }
-    // A Multi-AZ DB cluster (non-Aurora) declares its instance class on the cluster and always spans three AZs.
-    if (p.DBClusterInstanceClass !== undefined) return [pass('Multi-AZ DB cluster (DBClusterInstanceClass set)')];
-    // Aurora: count the instances of this cluster.
-    const members = Object.values(template.Resources ?? {}).filter(
-      (r) =>
-        r.Type === 'AWS::RDS::DBInstance' &&
-        referencedResource(r.Properties?.DBClusterIdentifier, template) === logicalId,
-    );
-    return [
-      members.length >= 2
-        ? pass(`${members.length} cluster instances`)
-        : fail(
-            `${members.length} cluster instance${members.length === 1 ? '' : 's'} (a writer and no reader in another AZ)`,
-          ),
-    ];
+    const engine = stringOf(p.Engine, resolver);
+    if (!engine.known) return [cannotVerify(`Engine is ${engine.why}`, 'Properties/Engine')];
+    if (engine.value !== undefined && !AURORA.test(engine.value)) {
+      // A Multi-AZ DB cluster: a writer and two readers in three AZs, declared by its instance class.
+      if (p.DBClusterInstanceClass === undefined) {
+        return [
+          fail(`Engine=${engine.value} cluster without DBClusterInstanceClass`, 'Properties/DBClusterInstanceClass'),
+        ];
+      }
+      return [
+        pass(
+          `Multi-AZ DB cluster (Engine=${engine.value}, DBClusterInstanceClass=${describe(p.DBClusterInstanceClass)})`,
+        ),
+      ];
+    }
+    return auroraMembers(context);
   },
 };

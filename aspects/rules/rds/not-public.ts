@@ -1,5 +1,5 @@
 import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
-import { booleanOf } from '../../template';
+import { booleanOf, stringOf, viaOf } from '../../template';
 
 /** SS-RDS-004: the database has no public address. */
 export const notPubliclyAccessible: PolicyRule = {
@@ -7,19 +7,27 @@ export const notPubliclyAccessible: PolicyRule = {
   title: 'Database is not publicly accessible',
   rationale:
     'A publicly accessible instance gets a public DNS answer and address; one security-group mistake then exposes it to the internet.',
-  fix: 'Set publiclyAccessible: false on the database and place it in private subnets.',
+  fix: 'Set publiclyAccessible: false on the database (instance or Multi-AZ DB cluster) and place it in private subnets.',
   severity: { dev: 'error', staging: 'error', prod: 'error' },
   unacknowledgeableIn: ['prod'],
-  resourceTypes: ['AWS::RDS::DBInstance'],
-  evaluate(resource, { template }) {
+  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
+  evaluate(resource, { resolver }) {
     const p = props(resource);
+    if (resource.Type === 'AWS::RDS::DBCluster') {
+      // Aurora clusters have no address of their own: their instances carry PubliclyAccessible and are judged.
+      const engine = stringOf(p.Engine, resolver);
+      if (!engine.known) return [cannotVerify(`Engine is ${engine.why}`, 'Properties/Engine')];
+      if (engine.value === undefined || /^aurora/i.test(engine.value)) return [];
+    }
     const where = 'Properties/PubliclyAccessible';
     if (p.PubliclyAccessible === undefined) {
-      // CloudFormation's default depends on the subnets: public ones make the instance public.
+      // CloudFormation's default depends on the subnets: public ones make the database public.
       return [cannotVerify('PubliclyAccessible not set: its default depends on the subnet group', where)];
     }
-    const v = booleanOf(p.PubliclyAccessible, template);
+    const v = booleanOf(p.PubliclyAccessible, resolver);
     if (!v.known) return [cannotVerify(`PubliclyAccessible is ${v.why}`, where)];
-    return [v.value ? fail('PubliclyAccessible=true', where) : pass('PubliclyAccessible=false', where)];
+    return [
+      v.value ? fail(`PubliclyAccessible=true${viaOf(v)}`, where) : pass(`PubliclyAccessible=false${viaOf(v)}`, where),
+    ];
   },
 };

@@ -1,8 +1,6 @@
-import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
-import { booleanOf, describe, stringOf, unresolvable } from '../../template';
-
-/** AWS-managed keys for RDS, named by alias or left out. */
-const AWS_MANAGED = /alias\/aws\//;
+import { classifyKey } from '../../kms';
+import { PolicyRule, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
+import { booleanOf, viaOf } from '../../template';
 
 /** SS-RDS-003: data at rest is encrypted with a key the team controls. */
 export const storageEncryption: PolicyRule = {
@@ -14,20 +12,44 @@ export const storageEncryption: PolicyRule = {
   severity: { dev: 'error', staging: 'error', prod: 'error' },
   unacknowledgeableIn: ['prod'],
   resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
-  evaluate(resource, { template }) {
+  evaluate(resource, context) {
+    const { resolver } = context;
+    const member = clusterMembership(resource, context);
+    if (member === 'here') return [];
+    if (member !== 'none') return [member];
     const p = props(resource);
-    if (resource.Type === 'AWS::RDS::DBInstance' && p.DBClusterIdentifier !== undefined) return [];
-    // Restored or replicated instances inherit the source's encryption; the key must still be ours.
-    const encrypted = booleanOf(p.StorageEncrypted, template, p.KmsKeyId !== undefined);
+    const encrypted = booleanOf(p.StorageEncrypted, resolver);
     if (!encrypted.known) return [cannotVerify(`StorageEncrypted is ${encrypted.why}`, 'Properties/StorageEncrypted')];
-    if (!encrypted.value) return [fail('StorageEncrypted=false', 'Properties/StorageEncrypted')];
-    if (p.KmsKeyId === undefined)
-      return [fail('StorageEncrypted=true with the AWS-managed key (KmsKeyId not set)', 'Properties/KmsKeyId')];
-    const why = unresolvable(p.KmsKeyId, template);
-    if (why) return [cannotVerify(`KmsKeyId is ${why}`, 'Properties/KmsKeyId')];
-    const key = stringOf(p.KmsKeyId, template);
-    if (key.known && key.value && AWS_MANAGED.test(key.value))
-      return [fail(`KmsKeyId=${key.value} (AWS-managed)`, 'Properties/KmsKeyId')];
-    return [pass(`StorageEncrypted=true, KmsKeyId=${describe(p.KmsKeyId)}`, 'Properties/KmsKeyId')];
+    if (encrypted.value === undefined) {
+      // A restored snapshot or a replica inherits its source's encryption, which the template does not show.
+      for (const inherits of [
+        'DBSnapshotIdentifier',
+        'SourceDBInstanceIdentifier',
+        'SnapshotIdentifier',
+        'SourceDBClusterIdentifier',
+      ]) {
+        if (p[inherits] !== undefined) {
+          return [
+            cannotVerify(
+              `StorageEncrypted not set: ${inherits} inherits the source's encryption`,
+              'Properties/StorageEncrypted',
+            ),
+          ];
+        }
+      }
+      // KmsKeyId alone does not turn encryption on: it is not taken as proof.
+      return [
+        fail(
+          `StorageEncrypted not set (false)${p.KmsKeyId !== undefined ? ', though KmsKeyId is set' : ''}`,
+          'Properties/StorageEncrypted',
+        ),
+      ];
+    }
+    if (!encrypted.value) return [fail(`StorageEncrypted=false${viaOf(encrypted)}`, 'Properties/StorageEncrypted')];
+    const key = classifyKey('KmsKeyId', p.KmsKeyId, resolver, 'aws/rds');
+    const where = 'Properties/KmsKeyId';
+    if (key.kind === 'customer-managed') return [pass(`StorageEncrypted=true, ${key.evidence}`, where)];
+    if (key.kind === 'aws-managed') return [fail(`StorageEncrypted=true, ${key.evidence}`, where)];
+    return [cannotVerify(key.evidence, where)];
   },
 };

@@ -1,5 +1,5 @@
+import { classifyKey } from '../../kms';
 import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
-import { describe, stringOf, unresolvable } from '../../template';
 
 /** SS-SM-001: secrets are encrypted with a customer-managed key. */
 export const secretEncryption: PolicyRule = {
@@ -11,15 +11,11 @@ export const secretEncryption: PolicyRule = {
   severity: { dev: 'error', staging: 'error', prod: 'error' },
   unacknowledgeableIn: ['prod'],
   resourceTypes: ['AWS::SecretsManager::Secret'],
-  evaluate(resource, { template }) {
-    const p = props(resource);
+  evaluate(resource, { resolver }) {
+    const key = classifyKey('KmsKeyId', props(resource).KmsKeyId, resolver, 'aws/secretsmanager');
     const where = 'Properties/KmsKeyId';
-    if (p.KmsKeyId === undefined) return [fail('KmsKeyId not set (aws/secretsmanager key)', where)];
-    const why = unresolvable(p.KmsKeyId, template);
-    if (why) return [cannotVerify(`KmsKeyId is ${why}`, where)];
-    const key = stringOf(p.KmsKeyId, template);
-    if (key.known && key.value && /alias\/aws\/secretsmanager/.test(key.value))
-      return [fail(`KmsKeyId=${key.value} (AWS-managed)`, where)];
-    return [pass(`KmsKeyId=${describe(p.KmsKeyId)}`, where)];
+    if (key.kind === 'customer-managed') return [pass(key.evidence, where)];
+    if (key.kind === 'aws-managed') return [fail(key.evidence, where)];
+    return [cannotVerify(key.evidence, where)];
   },
 };

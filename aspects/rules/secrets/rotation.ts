@@ -1,5 +1,5 @@
 import { PolicyRule, fail, pass } from '../../rule';
-import { referencedResource, resourcesOfType } from '../../template';
+import { unconditional } from '../../template';
 
 /** SS-SM-002: every secret has a rotation schedule. */
 export const secretRotation: PolicyRule = {
@@ -10,19 +10,25 @@ export const secretRotation: PolicyRule = {
   severity: { dev: 'off', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: [],
   resourceTypes: ['AWS::SecretsManager::Secret'],
-  evaluate(_resource, { template, logicalId }) {
-    // Resources of `type` whose SecretId points at `target`.
-    const pointingAt = (type: string, target: string) =>
-      resourcesOfType(template, type)
-        .filter(([, p]) => referencedResource(p.SecretId, template) === target)
-        .map(([id]) => id);
-    // A SecretTargetAttachment's Ref is the secret's ARN too: a schedule may point at the attachment.
-    const targets = [logicalId, ...pointingAt('AWS::SecretsManager::SecretTargetAttachment', logicalId)];
-    const schedules = targets.flatMap((t) => pointingAt('AWS::SecretsManager::RotationSchedule', t));
+  evaluate(_resource, { template, logicalId, resolver }) {
+    // A RotationSchedule's SecretId may name the secret or its SecretTargetAttachment (whose Ref is the secret's ARN).
+    const targetOf = (value: unknown): string | undefined => {
+      const r = resolver.resolve(value);
+      if (r.kind !== 'resource' || r.stack !== resolver.stack) return undefined;
+      if (r.type === 'AWS::SecretsManager::SecretTargetAttachment') return targetOf(r.resource.Properties?.SecretId);
+      return r.logicalId;
+    };
+    const schedules = Object.entries(template.Resources ?? {}).filter(
+      ([, r]) => r.Type === 'AWS::SecretsManager::RotationSchedule' && targetOf(r.Properties?.SecretId) === logicalId,
+    );
+    const always = schedules.filter(([, r]) => unconditional(r)).map(([id]) => id);
+    if (always.length > 0) return [pass(`rotation schedule ${always.sort().join(', ')}`)];
     return [
-      schedules.length > 0
-        ? pass(`rotation schedule ${schedules.join(', ')}`)
-        : fail('no AWS::SecretsManager::RotationSchedule targets this secret'),
+      fail(
+        schedules.length > 0
+          ? `only a rotation schedule under a Condition (${schedules.map(([id]) => id).join(', ')}), which may not exist`
+          : 'no AWS::SecretsManager::RotationSchedule targets this secret',
+      ),
     ];
   },
 };

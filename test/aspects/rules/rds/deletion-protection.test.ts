@@ -90,7 +90,7 @@ describe(`${ID} deletion protection`, () => {
     expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'cannot-verify', severity: 'warning' });
   });
 
-  test('cannot verify a value chosen by a condition, an error in prod', () => {
+  test('judges a value chosen by a condition on its worst branch, an error in prod', () => {
     const run = judgeStack('prod', (s) => {
       const isProd = new CfnCondition(s, 'IsProd', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
       cfnOf(compliantInstance(s)).addPropertyOverride(
@@ -99,9 +99,42 @@ describe(`${ID} deletion protection`, () => {
       );
     });
     expect(resultsOf(run, ID)[0]).toMatchObject({
-      status: 'cannot-verify',
+      status: 'fail',
       severity: 'error',
-      evidence: 'DeletionProtection is condition IsProd',
+      evidence: 'DeletionProtection=false [worst of 2 cases: condition IsProd false]',
+    });
+  });
+
+  test('passes a condition whose every branch turns protection on', () => {
+    const run = judgeStack('prod', (s) => {
+      const isProd = new CfnCondition(s, 'IsProd', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
+      cfnOf(compliantInstance(s)).addPropertyOverride(
+        'DeletionProtection',
+        Fn.conditionIf(isProd.logicalId, true, 'true'),
+      );
+    });
+    expect(resultsOf(run, ID)[0]).toMatchObject({
+      status: 'pass',
+      evidence: 'DeletionProtection=true [in each of 2 cases]',
+    });
+  });
+
+  test('passes a parameter whose AllowedValues allow only true, showing the value', () => {
+    const run = judgeStack('prod', (s) => {
+      const p = new CfnParameter(s, 'Protect', { type: 'String', allowedValues: ['true'] });
+      cfnOf(compliantInstance(s)).addPropertyOverride('DeletionProtection', p.valueAsString);
+    });
+    expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'pass', evidence: 'DeletionProtection=true' });
+  });
+
+  test('fails a parameter whose AllowedPattern admits false', () => {
+    const run = judgeStack('prod', (s) => {
+      const p = new CfnParameter(s, 'Protect', { type: 'String', allowedPattern: '^(true|false)$' });
+      cfnOf(compliantInstance(s)).addPropertyOverride('DeletionProtection', p.valueAsString);
+    });
+    expect(resultsOf(run, ID)[0]).toMatchObject({
+      status: 'fail',
+      evidence: 'DeletionProtection=false [worst of 2 cases: parameter Protect=false]',
     });
   });
 

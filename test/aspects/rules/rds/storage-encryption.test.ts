@@ -51,7 +51,10 @@ describe(`${ID} storage encrypted with a customer-managed key`, () => {
           properties: { StorageEncrypted: true, KmsKeyId: 'alias/aws/rds' },
         }),
     );
-    expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'fail', evidence: 'KmsKeyId=alias/aws/rds (AWS-managed)' });
+    expect(resultsOf(run, ID)[0]).toMatchObject({
+      status: 'fail',
+      evidence: 'StorageEncrypted=true, KmsKeyId=alias/aws/rds (AWS-managed)',
+    });
   });
 
   test('cannot verify an imported key', () => {

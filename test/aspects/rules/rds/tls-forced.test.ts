@@ -60,13 +60,37 @@ describe(`${ID} TLS forced`, () => {
     );
     expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'cannot-verify' });
   });
-  test('ignores other engines', () => {
+  test('cannot verify MySQL on its default parameter group', () => {
     expect(
-      resultsOf(
+      statusOf(
         judgeStack('prod', (s) => new rds.CfnDBInstance(s, 'My', { engine: 'mysql' })),
         ID,
       ),
-    ).toEqual([]);
+    ).toBe('cannot-verify');
+  });
+  test.each([
+    ['mysql', 'require_secure_transport', 'ON', 'pass'],
+    ['mariadb', 'require_secure_transport', '0', 'fail'],
+    ['sqlserver-se', 'rds.force_ssl', '1', 'pass'],
+    ['sqlserver-ex', 'rds.force_ssl', '0', 'fail'],
+  ])('judges %s by %s=%s: %s', (engine, parameter, value, status) => {
+    const run = judgeStack('prod', (s) => {
+      const group = new rds.CfnDBParameterGroup(s, 'Group', {
+        family: 'x',
+        description: 'tls',
+        parameters: { [parameter]: value },
+      });
+      new rds.CfnDBInstance(s, 'Db', { engine, dbParameterGroupName: group.ref });
+    });
+    expect(statusOf(run, ID)).toBe(status);
+  });
+  test('cannot verify Oracle, whose TLS lives in an option group', () => {
+    expect(
+      statusOf(
+        judgeStack('prod', (s) => new rds.CfnDBInstance(s, 'O', { engine: 'oracle-ee' })),
+        ID,
+      ),
+    ).toBe('cannot-verify');
   });
   test('judges the escape-hatched override on the instance itself', () => {
     expect(
@@ -76,6 +100,6 @@ describe(`${ID} TLS forced`, () => {
         ),
         ID,
       ),
-    ).toBe('cannot-verify');
+    ).toBe('fail');
   });
 });

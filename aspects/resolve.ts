@@ -1,0 +1,231 @@
+/**
+ * What synthesis can tell about a value of a rendered template: a literal, a resource of this template or of a sibling
+ * template of the same app, a string only deploy time completes (an ARN joined from pseudo parameters), or unknown.
+ *
+ * References are followed as CloudFormation would: `Ref`/`Fn::GetAtt` to this template's resources (a VPC's
+ * `CidrBlock` is the VPC's own property), `Fn::ImportValue` to the export of another stack of the same app, a nested
+ * stack's parameter to the value its parent passes. Every step taken is kept as `via`, shown as evidence.
+ */
+import type { CfnTemplate, TemplateResource } from './template';
+
+export type Resolved =
+  | { readonly kind: 'literal'; readonly value: unknown; readonly via: readonly string[] }
+  | {
+      readonly kind: 'resource';
+      readonly stack: string;
+      readonly logicalId: string;
+      readonly type: string;
+      readonly attribute?: string;
+      readonly resource: TemplateResource;
+      readonly resolver: Resolver;
+      readonly via: readonly string[];
+    }
+  /** A string with parts only deploy time fills in; `text` has them as `${...}`. */
+  | { readonly kind: 'expression'; readonly text: string; readonly via: readonly string[] }
+  | { readonly kind: 'unknown'; readonly why: string };
+
+/** The templates of one app: what a `Fn::ImportValue` can reach. */
+export interface AppTemplates {
+  /** Export name -> the stack that exports it and the output's value. */
+  readonly exports: ReadonlyMap<string, { readonly resolver: Resolver; readonly value: unknown }>;
+}
+
+/** Attributes that are a resource's own property, so a `Fn::GetAtt` of them is known at synth. */
+const ATTRIBUTE_IS_PROPERTY: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'AWS::EC2::VPC': { CidrBlock: 'CidrBlock' },
+  'AWS::EC2::Subnet': { CidrBlock: 'CidrBlock' },
+  'AWS::KMS::Alias': { AliasName: 'AliasName' },
+};
+
+/** Pseudo parameters: fixed per deployment, unknown to an environment-agnostic synthesis. */
+const PSEUDO = /^AWS::(AccountId|Region|Partition|URLSuffix|StackName|StackId|NotificationARNs)$/;
+
+const MAX_DEPTH = 20;
+
+export class Resolver {
+  constructor(
+    /** Stack name, for evidence. */
+    readonly stack: string,
+    readonly template: CfnTemplate,
+    private readonly app?: AppTemplates,
+    /** For a nested stack: what the parent passes for a parameter, resolved in the parent. */
+    private readonly parentParameter?: (name: string) => Resolved | undefined,
+  ) {}
+
+  resolve(value: unknown, depth = 0): Resolved {
+    if (depth > MAX_DEPTH) return { kind: 'unknown', why: 'a reference chain too long to follow' };
+    if (value === null || typeof value !== 'object') return { kind: 'literal', value, via: [] };
+    if (Array.isArray(value)) {
+      const items = value.map((v) => this.resolve(v, depth + 1));
+      const bad = items.find((i) => i.kind === 'unknown');
+      if (bad) return bad;
+      if (items.every((i) => i.kind === 'literal')) {
+        return { kind: 'literal', value: items.map((i) => (i as { value: unknown }).value), via: viaOf(items) };
+      }
+      return { kind: 'literal', value, via: [] };
+    }
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length !== 1 || !(entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) {
+      return { kind: 'literal', value, via: [] };
+    }
+    const [fn, arg] = entries[0];
+    switch (fn) {
+      case 'Ref':
+        return typeof arg === 'string' ? this.ref(arg, depth) : unknownOf(value);
+      case 'Fn::GetAtt': {
+        const [id, attribute]: unknown[] = Array.isArray(arg)
+          ? [(arg as unknown[])[0], (arg as unknown[])[1]]
+          : typeof arg === 'string'
+            ? [arg.split('.')[0], arg.split('.').slice(1).join('.')]
+            : [undefined, undefined];
+        if (typeof id !== 'string' || typeof attribute !== 'string') return unknownOf(value);
+        return this.getAtt(id, attribute, depth);
+      }
+      case 'Fn::ImportValue':
+        return this.importValue(arg, depth);
+      case 'Fn::Join':
+        return this.join(arg, depth);
+      case 'Fn::Sub':
+        return this.sub(arg, depth);
+      case 'Fn::Select': {
+        if (!Array.isArray(arg) || arg.length !== 2) return unknownOf(value);
+        const index = this.resolve(arg[0], depth + 1);
+        const list = this.resolve(arg[1], depth + 1);
+        if (index.kind === 'literal' && list.kind === 'literal' && Array.isArray(list.value)) {
+          return { kind: 'literal', value: list.value[Number(index.value)], via: [...index.via, ...list.via] };
+        }
+        return { kind: 'unknown', why: `a Fn::Select over ${describeShort(arg[1])}` };
+      }
+      case 'Fn::If':
+        return { kind: 'unknown', why: `condition ${describeShort(Array.isArray(arg) ? arg[0] : arg)}` };
+      default:
+        return { kind: 'unknown', why: `${fn} of ${describeShort(arg)}` };
+    }
+  }
+
+  private ref(name: string, depth: number): Resolved {
+    if (PSEUDO.test(name)) return { kind: 'expression', text: `\${${name}}`, via: [] };
+    const parameters = (this.template.Parameters ?? {}) as Record<string, Record<string, unknown>>;
+    if (name in parameters) {
+      const fromParent = this.parentParameter?.(name);
+      if (fromParent) {
+        if (fromParent.kind === 'unknown') return fromParent;
+        return { ...fromParent, via: [`parameter ${name} from the parent stack`, ...fromParent.via] };
+      }
+      return { kind: 'unknown', why: `parameter ${name}` };
+    }
+    const resource = this.template.Resources?.[name];
+    if (!resource) return { kind: 'unknown', why: `Ref to ${name}, which is not in the template` };
+    return this.resourceOf(name, undefined, depth);
+  }
+
+  private getAtt(id: string, attribute: string, depth: number): Resolved {
+    const resource = this.template.Resources?.[id];
+    if (!resource) return { kind: 'unknown', why: `Fn::GetAtt of ${id}, which is not in the template` };
+    const property = ATTRIBUTE_IS_PROPERTY[resource.Type]?.[attribute];
+    if (property && resource.Properties?.[property] !== undefined && resource.Condition === undefined) {
+      const inner = this.resolve(resource.Properties[property], depth + 1);
+      if (inner.kind === 'literal') {
+        return { ...inner, via: [`${id}.${attribute}=${describeShort(inner.value)}`, ...inner.via] };
+      }
+      return inner;
+    }
+    return this.resourceOf(id, attribute, depth);
+  }
+
+  private resourceOf(logicalId: string, attribute: string | undefined, _depth: number): Resolved {
+    const resource = this.template.Resources![logicalId];
+    return {
+      kind: 'resource',
+      stack: this.stack,
+      logicalId,
+      type: resource.Type,
+      attribute,
+      resource,
+      resolver: this,
+      via: [],
+    };
+  }
+
+  private importValue(arg: unknown, depth: number): Resolved {
+    const name = this.resolve(arg, depth + 1);
+    if (name.kind !== 'literal' || typeof name.value !== 'string') {
+      return { kind: 'unknown', why: `an imported value whose export name is ${describeShort(arg)}` };
+    }
+    const exported = this.app?.exports.get(name.value);
+    if (!exported)
+      return { kind: 'unknown', why: `the imported value ${name.value}, exported by no stack of this app` };
+    const inner = exported.resolver.resolve(exported.value, depth + 1);
+    if (inner.kind === 'unknown') return inner;
+    return { ...inner, via: [`export ${name.value} of ${exported.resolver.stack}`, ...inner.via] };
+  }
+
+  private join(arg: unknown, depth: number): Resolved {
+    if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') return unknownOf({ 'Fn::Join': arg });
+    const list = Array.isArray(arg[1]) ? arg[1] : [arg[1]];
+    return this.concat(
+      list.map((part) => this.resolve(part, depth + 1)),
+      arg[0],
+    );
+  }
+
+  private sub(arg: unknown, depth: number): Resolved {
+    const list: unknown[] = Array.isArray(arg) ? (arg as unknown[]) : [arg, {}];
+    const text = list[0];
+    const vars = (list[1] ?? {}) as Record<string, unknown>;
+    if (typeof text !== 'string') return unknownOf({ 'Fn::Sub': arg });
+    const parts: Resolved[] = [];
+    let last = 0;
+    for (const m of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
+      parts.push({ kind: 'literal', value: text.slice(last, m.index), via: [] });
+      const name = m[1].trim();
+      if (name in vars) parts.push(this.resolve(vars[name], depth + 1));
+      else if (name.includes('.')) {
+        const [id, ...att] = name.split('.');
+        parts.push(this.getAtt(id, att.join('.'), depth + 1));
+      } else parts.push(this.ref(name, depth + 1));
+      last = m.index + m[0].length;
+    }
+    parts.push({ kind: 'literal', value: text.slice(last), via: [] });
+    return this.concat(parts, '');
+  }
+
+  /** Joins resolved parts: a literal when all are, an expression when some only deploy time knows. */
+  private concat(parts: Resolved[], separator: string): Resolved {
+    const bad = parts.find((p) => p.kind === 'unknown');
+    if (bad) return bad;
+    const texts = parts.map((p) =>
+      p.kind === 'literal'
+        ? String(p.value)
+        : p.kind === 'expression'
+          ? p.text
+          : p.kind === 'resource'
+            ? `\${${p.logicalId}${p.attribute ? `.${p.attribute}` : ''}}`
+            : '',
+    );
+    const via = viaOf(parts);
+    if (parts.every((p) => p.kind === 'literal')) return { kind: 'literal', value: texts.join(separator), via };
+    return { kind: 'expression', text: texts.join(separator), via };
+  }
+}
+
+function viaOf(parts: readonly Resolved[]): string[] {
+  return parts.flatMap((p) => (p.kind === 'unknown' ? [] : p.via));
+}
+
+function unknownOf(value: unknown): Resolved {
+  return { kind: 'unknown', why: `the value ${describeShort(value)}` };
+}
+
+/** Short, stable text for a value, for evidence. */
+export function describeShort(value: unknown): string {
+  if (value === undefined) return 'not set';
+  if (typeof value === 'string') return value;
+  const s = JSON.stringify(value);
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+
+/** ` (via a, b)` for evidence, or nothing. */
+export function viaText(r: Resolved): string {
+  return r.kind !== 'unknown' && r.via.length > 0 ? ` (${r.via.join(', ')})` : '';
+}
