@@ -68,7 +68,7 @@ function indexStack(stack: Stack, template: CfnTemplate, constructs: ReadonlyMap
   const resources = template.Resources ?? {};
   for (const c of stack.node.findAll()) {
     if (!CfnElement.isCfnElement(c) || Stack.of(c) !== stack) continue;
-    const id = stack.resolve((c).logicalId) as string;
+    const id = stack.resolve(c.logicalId) as string;
     if (!(id in resources)) continue;
     pathById.set(id, c.node.path);
     idByPath.set(c.node.path, id);

@@ -1,12 +1,19 @@
 /** The kit's policy catalogue, in the order it is documented and reported. */
 import type { PolicyRule } from '../rule';
+import { customResourceSettings } from './cfn/custom-resource';
+import { judgeableTemplate } from './cfn/judgeable-template';
+import { judgedNestedStack } from './cfn/nested-stack';
 import { noOpenIngress } from './ec2/no-open-ingress';
 import { keyRotation } from './kms/key-rotation';
+import { logGroupEncryption } from './logs/log-group-encryption';
 import { backupRetention } from './rds/backup-retention';
 import { deletionPolicy } from './rds/deletion-policy';
 import { deletionProtection } from './rds/deletion-protection';
 import { multiAz } from './rds/multi-az';
 import { notPubliclyAccessible } from './rds/not-public';
+import { performanceInsightsKey } from './rds/performance-insights-key';
+import { privateSubnets } from './rds/private-subnets';
+import { proxyTls } from './rds/proxy-tls';
 import { storageEncryption } from './rds/storage-encryption';
 import { tlsForced } from './rds/tls-forced';
 import { secretEncryption } from './secrets/cmk-encryption';
@@ -20,13 +27,27 @@ export const RULES: readonly PolicyRule[] = [
   tlsForced,
   backupRetention,
   deletionPolicy,
+  proxyTls,
+  privateSubnets,
+  performanceInsightsKey,
   noOpenIngress,
   keyRotation,
   secretEncryption,
   secretRotation,
+  logGroupEncryption,
+  judgeableTemplate,
+  judgedNestedStack,
+  customResourceSettings,
 ];
 
 export {
+  customResourceSettings,
+  judgeableTemplate,
+  judgedNestedStack,
+  logGroupEncryption,
+  performanceInsightsKey,
+  privateSubnets,
+  proxyTls,
   backupRetention,
   deletionPolicy,
   deletionProtection,

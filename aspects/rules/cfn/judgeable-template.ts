@@ -1,0 +1,68 @@
+import { describeShort } from '../../resolve';
+import { PolicyRule, RuleOutcome, cannotVerify, pass } from '../../rule';
+
+/**
+ * Transforms that only add the hosted rotation function of an `AWS::SecretsManager::RotationSchedule`
+ * (`HostedRotationLambda`); aws-cdk-lib emits them for `addRotationSingleUser()` and the kit's stacks use them. They
+ * rewrite no resource the gate judges.
+ */
+export const ALLOWED_TRANSFORMS: readonly string[] = [
+  'AWS::SecretsManager-2020-07-23',
+  'AWS::SecretsManager-2024-09-16',
+];
+
+/** Every `Fn::Transform` (AWS::Include and macros) anywhere under `value`, with its path. */
+function transformsIn(value: unknown, path: string, found: string[]): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => transformsIn(v, `${path}/${i}`, found));
+    return;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (k === 'Fn::Transform') {
+      const name = (v as Record<string, unknown> | null)?.Name;
+      found.push(`${path}: Fn::Transform ${describeShort(name)}`);
+    }
+    transformsIn(v, `${path}/${k}`, found);
+  }
+}
+
+/** SS-CFN-001: the template CloudFormation receives is the template the gate judged. */
+export const judgeableTemplate: PolicyRule = {
+  id: 'SS-CFN-001',
+  title: 'The template is judged as deployed: no macro rewrites it',
+  rationale:
+    'A Transform, Fn::Transform (AWS::Include, macros) or AWS::LanguageExtensions Fn::ForEach makes CloudFormation deploy resources the synthesized template does not show, so no rule can judge them before deploy.',
+  fix: 'Write the resources into the CDK app instead of a macro or include; if the macro is reviewed and required, acknowledge SS-CFN-001 on the stack with the review.',
+  severity: { dev: 'warning', staging: 'warning', prod: 'error' },
+  unacknowledgeableIn: [],
+  resourceTypes: [],
+  evaluate: () => [],
+  evaluateTemplate({ template }) {
+    const outcomes: RuleOutcome[] = [];
+    const transform = template.Transform;
+    const names = transform === undefined ? [] : Array.isArray(transform) ? transform : [transform];
+    for (const name of names) {
+      if (typeof name === 'string' && ALLOWED_TRANSFORMS.includes(name)) {
+        outcomes.push(pass(`Transform ${name} (hosted secret rotation, allowed)`, 'Transform'));
+      } else {
+        outcomes.push(
+          cannotVerify(`Transform ${describeShort(name)} rewrites the template at deploy time`, 'Transform'),
+        );
+      }
+    }
+    for (const key of Object.keys(template.Resources ?? {})) {
+      if (key.startsWith('Fn::ForEach::')) {
+        outcomes.push(
+          cannotVerify(`Resources/${key}: Fn::ForEach makes resources only deploy time expands`, `Resources/${key}`),
+        );
+      }
+    }
+    const found: string[] = [];
+    for (const section of ['Resources', 'Outputs', 'Conditions', 'Mappings', 'Parameters'] as const) {
+      transformsIn((template as Record<string, unknown>)[section], section, found);
+    }
+    outcomes.push(...found.map((f) => cannotVerify(`${f} includes content only deploy time sees`, f.split(':')[0])));
+    return outcomes;
+  },
+};
