@@ -21,26 +21,53 @@ export interface Acknowledgement {
   readonly owner: string;
   /** `YYYY-MM-DD`: the last day it counts. */
   readonly expires: string;
+  /**
+   * Cover constructs added under `scope` after this call too. @default false: the acknowledgement covers `scope` and
+   * the constructs under it when `acknowledge()` is called, and nothing added there later
+   */
+  readonly subtree?: boolean;
 }
 
 /** An acknowledgement as found in the construct tree. */
 export interface DeclaredAcknowledgement extends Acknowledgement {
-  /** Path of the construct it is attached to; it covers that construct and everything under it. */
+  /** Path of the construct it is attached to. */
   readonly scope: string;
   /** `kit` via `acknowledge()`; `cdk` via `Validations.of(x).acknowledge()` (no owner or expiry). */
   readonly origin: 'kit' | 'cdk';
+  /** Paths it covers besides `scope`, fixed when it was made; undefined with `subtree` (everything under `scope`). */
+  readonly covers?: ReadonlySet<string>;
 }
 
-/** Accepts findings of `ruleId` on `scope` and everything under it. */
+/** Where `acknowledge()` keeps the paths an acknowledgement covers: on its metadata entry, out of the assembly. */
+const COVERED_PATHS = Symbol.for('spendsense.acknowledgement.covers');
+
+/**
+ * Accepts findings of `ruleId` on `scope` and on the constructs under it now (or, with `subtree: true`, also those
+ * added later).
+ */
 export function acknowledge(scope: IConstruct, ...acknowledgements: Acknowledgement[]): void {
   for (const a of acknowledgements) {
-    scope.node.addMetadata(ACKNOWLEDGEMENT_METADATA, {
+    const data: Record<string | symbol, unknown> = {
       ruleId: a.ruleId,
       reason: a.reason,
       owner: a.owner,
       expires: a.expires,
-    });
+      ...(a.subtree ? { subtree: true } : {}),
+    };
+    if (!a.subtree) {
+      Object.defineProperty(data, COVERED_PATHS, {
+        value: new Set(scope.node.findAll().map((c) => c.node.path)),
+        enumerable: false,
+      });
+    }
+    scope.node.addMetadata(ACKNOWLEDGEMENT_METADATA, data);
   }
+}
+
+/** True when acknowledgement `a` covers the construct at `path`. */
+export function acknowledgementCovers(a: DeclaredAcknowledgement, path: string): boolean {
+  if (path === a.scope) return true;
+  return a.covers ? a.covers.has(path) : coversPath(a.scope, path);
 }
 
 function field(data: unknown, key: string): string {
@@ -58,6 +85,9 @@ export function collectAcknowledgements(root: IConstruct): DeclaredAcknowledgeme
     for (const entry of c.node.metadata) {
       if (entry.type === ACKNOWLEDGEMENT_METADATA) {
         const d: unknown = entry.data;
+        const subtree = d !== null && typeof d === 'object' && (d as Record<string, unknown>).subtree === true;
+        const recorded =
+          d !== null && typeof d === 'object' ? (d as Record<symbol, unknown>)[COVERED_PATHS] : undefined;
         found.push({
           scope: c.node.path,
           origin: 'kit',
@@ -65,6 +95,8 @@ export function collectAcknowledgements(root: IConstruct): DeclaredAcknowledgeme
           reason: field(d, 'reason'),
           owner: field(d, 'owner'),
           expires: field(d, 'expires'),
+          // Metadata written by hand, not through acknowledge(), covers its own construct only.
+          covers: subtree ? undefined : recorded instanceof Set ? (recorded as Set<string>) : new Set<string>(),
         });
       } else if (
         entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY &&
@@ -76,6 +108,7 @@ export function collectAcknowledgements(root: IConstruct): DeclaredAcknowledgeme
           if (!GOVERNED_RULE.test(id.replace(/^[^:]+::/, ''))) continue;
           found.push({
             scope: c.node.path,
+            covers: new Set<string>(),
             origin: 'cdk',
             ruleId: id.replace(/^[^:]+::/, ''),
             reason: typeof reason === 'string' ? reason : '',

@@ -13,14 +13,17 @@ export const COMPLIANCE_DATE_CONTEXT = 'complianceDate';
 export const COMPLIANCE_DATE_ENV = 'SPENDSENSE_COMPLIANCE_DATE';
 
 export interface ComplianceOptions {
-  /** The environment of stacks under `scope` that are not kit `DatabaseStack`s. Without it they are not judged. */
+  /**
+   * The environment of the stacks under `scope`. It only adds strictness: a kit `DatabaseStack` keeps its profile's
+   * environment when this one is laxer. @default - stacks nothing else marks are judged as prod
+   */
   readonly environment?: EnvironmentName;
   /** cdk-nag packs for those stacks. @default ['AwsSolutions'] */
   readonly nagPacks?: readonly NagPackName[];
   /** Backup minimum for those stacks. @default dev 1, staging 7, prod 14 */
   readonly minBackupRetentionDays?: number;
   /**
-   * `YYYY-MM-DD` deciding whether acknowledgements have expired.
+   * `YYYY-MM-DD` deciding whether acknowledgements have expired; a date before today counts as today.
    * @default - context `complianceDate`, else env SPENDSENSE_COMPLIANCE_DATE, else today (UTC)
    */
   readonly date?: string;
@@ -43,17 +46,22 @@ export class ComplianceConfigError extends Error {
 const PLUGIN = Symbol.for('spendsense.compliance.plugin');
 type WithPlugin = Stage & { [PLUGIN]?: CompliancePlugin };
 
-function resolveDate(scope: IConstruct, explicit?: string): string {
+/**
+ * The day acknowledgements are judged on: the pinned date (option, context, env) when it is later than today, else
+ * today (UTC). Pinning an earlier date keeps a report reproducible but never revives an expired acknowledgement.
+ */
+function resolveDate(scope: IConstruct, explicit?: string, now: Date = new Date()): string {
+  const today = now.toISOString().slice(0, 10);
   const fromContext: unknown = scope.node.tryGetContext(COMPLIANCE_DATE_CONTEXT);
   const value =
     explicit ?? (typeof fromContext === 'string' ? fromContext : undefined) ?? process.env[COMPLIANCE_DATE_ENV];
-  if (value === undefined || value === '') return new Date().toISOString().slice(0, 10);
+  if (value === undefined || value === '') return today;
   if (!isIsoDate(value)) {
     throw new ComplianceConfigError(
       `${COMPLIANCE_DATE_CONTEXT}: got '${value}', expected a date YYYY-MM-DD (-c ${COMPLIANCE_DATE_CONTEXT}=2026-11-25)`,
     );
   }
-  return value;
+  return value > today ? value : today;
 }
 
 /**

@@ -5,8 +5,8 @@
 import type { EnvironmentName } from '../lib/profiles';
 import {
   DeclaredAcknowledgement,
+  acknowledgementCovers,
   acknowledgementProblems,
-  coversPath,
   coversRule,
   MIN_REASON_LENGTH,
 } from './acknowledgements';
@@ -267,7 +267,7 @@ export function evaluateStack(input: StackInput): StackEvaluation {
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
     if (!OPEN.includes(r.status) || r.ruleId.startsWith('SS-ACK-')) continue;
-    const a = live.find((x) => coversRule(x.ruleId, r.ruleId) && coversPath(x.scope, r.constructPath));
+    const a = live.find((x) => coversRule(x.ruleId, r.ruleId) && acknowledgementCovers(x, r.constructPath));
     if (!a) continue;
     used.add(a);
     results[i] = {

@@ -24,16 +24,38 @@ const TARGET = Symbol.for('spendsense.compliance.target');
 
 type Marked = IConstruct & { [TARGET]?: ComplianceTarget };
 
-/** Marks `scope` (a stack, stage or app) and everything under it as belonging to `target.environment`. */
+/**
+ * Marks `scope` (a stack, stage or app) and everything under it as belonging to `target.environment`. A second
+ * marking of the same scope adds to the first, as markings above it do.
+ */
 export function markComplianceTarget(scope: IConstruct, target: ComplianceTarget): void {
-  (scope as Marked)[TARGET] = target;
+  const m = scope as Marked;
+  const before = m[TARGET];
+  m[TARGET] = target;
+  if (before) m[TARGET] = complianceTargetOfPair(before, target);
 }
 
-/** The nearest marking at or above `scope`, or undefined when nothing says which environment it is. */
+function complianceTargetOfPair(a: ComplianceTarget, b: ComplianceTarget): ComplianceTarget {
+  return {
+    environment: STRICTNESS[b.environment] > STRICTNESS[a.environment] ? b.environment : a.environment,
+    nagPacks: [...new Set([...a.nagPacks, ...b.nagPacks])],
+    minBackupRetentionDays: Math.max(a.minBackupRetentionDays, b.minBackupRetentionDays),
+  };
+}
+
+const STRICTNESS: Readonly<Record<EnvironmentName, number>> = { dev: 0, staging: 1, prod: 2 };
+
+/**
+ * What every marking at or above `scope` asks for together, or undefined when nothing says which environment it is.
+ * Markings only add up: the strictest environment, every pack, the largest backup minimum. So
+ * `applyCompliance(prodStack, { environment: 'dev' })` cannot make a kit prod stack (marked by its profile) a dev one.
+ */
 export function complianceTargetOf(scope: IConstruct): ComplianceTarget | undefined {
+  let merged: ComplianceTarget | undefined;
   for (let c: IConstruct | undefined = scope; c; c = c.node.scope) {
     const t = (c as Marked)[TARGET];
-    if (t) return t;
+    if (!t) continue;
+    merged = merged ? complianceTargetOfPair(merged, t) : t;
   }
-  return undefined;
+  return merged;
 }

@@ -40,8 +40,9 @@ describe('the default report on snapshot prices', () => {
 
   test('has no date but the price source’s', () => {
     const dates = new Set(first.files.flatMap((f) => f.content.match(/\b20\d\d-\d\d-\d\d\b/g) ?? []));
-    // The snapshot's check date, and the expiry the kit's acknowledgements carry.
-    expect([...dates].sort()).toEqual(['2026-11-25', '2027-11-30']);
+    // The rotation transform's version (AWS::SecretsManager-2024-09-16), the snapshot's check date, and the expiry the
+    // kit's acknowledgements carry: none of them is the day the report ran.
+    expect([...dates].sort()).toEqual(['2024-09-16', '2026-11-25', '2027-11-30']);
   });
 
   test('every line names its SKU or its usage type, and its source', () => {
