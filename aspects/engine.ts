@@ -103,7 +103,10 @@ function rank(v: { status: CheckStatus; severity: Severity }): number {
 function ruleResults(input: StackInput): CheckResult[] {
   const env = input.target.environment;
   const results: CheckResult[] = [];
-  const resources = Object.entries(input.template.Resources ?? {}).sort(([a], [b]) => byCodePoint(a, b));
+  // Entries that are not resources (Fn::ForEach:: blocks) are SS-CFN-001's to report.
+  const resources = Object.entries(input.template.Resources ?? {})
+    .filter(([, r]) => r !== null && typeof r === 'object' && typeof (r as { Type?: unknown }).Type === 'string')
+    .sort(([a], [b]) => byCodePoint(a, b));
   const base = {
     environment: env,
     template: input.template,

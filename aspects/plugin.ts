@@ -149,6 +149,17 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
   constructor(private readonly options: CompliancePluginOptions) {}
 
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    try {
+      return this.judge(context);
+    } catch (error) {
+      // aws-cdk-lib reports a plugin that throws as a failed validation; the exit code must fail too, whoever filters it.
+      if (this.options.enforce)
+        failProcess(`SpendSense policy gate: could not judge the app: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  private judge(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const root = context.appConstruct;
     const stacks = stacksOf(root);
     const acknowledgements = collectAcknowledgements(root);
@@ -170,8 +181,9 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       if (!stack) continue;
       judged.push(...readTemplates(stack, st.templatePath, nestedOf));
     }
-    const exports = new Map<string, { resolver: Resolver; value: unknown }>();
-    const app = { exports };
+    // Not named `exports`: that would shadow CommonJS's own in the compiled module.
+    const byExportName = new Map<string, { resolver: Resolver; value: unknown }>();
+    const app = { exports: byExportName };
     for (const j of judged) {
       const parent = j.parent;
       const nestedId = parent ? nestedStackLogicalId(j.stack) : undefined;
@@ -186,7 +198,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       );
       for (const output of Object.values(j.template.Outputs ?? {})) {
         const name = output.Export?.Name;
-        if (typeof name === 'string') exports.set(name, { resolver: j.resolver, value: output.Value });
+        if (typeof name === 'string') byExportName.set(name, { resolver: j.resolver, value: output.Value });
       }
     }
     for (const j of judged) {
@@ -321,6 +333,13 @@ function enforceExitCode(
     const summary = `SpendSense policy gate: ${errors} blocking finding${errors === 1 ? '' : 's'}, synthesis fails; every result is in ${join(outdir, COMPLIANCE_JSON)}`;
     process.stderr.write(`${[...blocks, summary].join('\n\n')}\n`);
   }
+  failProcess();
+}
+
+/** Makes the process exit non-zero, even if the app later calls process.exit(0) or resets process.exitCode. */
+function failProcess(message?: string): void {
+  if (process.env.JEST_WORKER_ID !== undefined) return;
+  if (message) process.stderr.write(`${message}\n`);
   const p = process as NodeJS.Process & { [GUARDED]?: boolean };
   process.exitCode = 1;
   if (p[GUARDED]) return;

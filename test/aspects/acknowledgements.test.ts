@@ -1,5 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
-import { acknowledge } from '../../aspects/acknowledgements';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { ACKNOWLEDGEMENT_METADATA, acknowledge } from '../../aspects/acknowledgements';
 import { blocking } from '../../aspects/engine';
 import { judgeStack, resultsOf } from '../support/compliance';
 import { compliantInstance } from '../support/constructs';
@@ -121,5 +123,35 @@ describe('acknowledgements', () => {
       status: 'fail',
       evidence: expect.stringMatching(/Validations.of\(x\).acknowledge\(\)/),
     });
+  });
+
+  test('covers the constructs under its scope when made, not those added later', () => {
+    const run = judgeStack('staging', (s) => {
+      const scope = new Construct(s, 'Data');
+      new rds.CfnDBInstance(scope, 'Before', { engine: 'postgres', deletionProtection: true, multiAz: true });
+      acknowledge(scope, ack('SS-RDS-006'));
+      new rds.CfnDBInstance(scope, 'After', { engine: 'postgres', deletionProtection: true, multiAz: true });
+    });
+    const byPath = new Map(resultsOf(run, 'SS-RDS-006').map((r) => [r.constructPath, r.status]));
+    expect(byPath.get('TeamStack/Data/Before')).toBe('acknowledged');
+    expect(byPath.get('TeamStack/Data/After')).toBe('fail');
+  });
+
+  test('reaches constructs added later with subtree: true', () => {
+    const run = judgeStack('staging', (s) => {
+      const scope = new Construct(s, 'Data');
+      acknowledge(scope, { ...ack('SS-RDS-006'), subtree: true });
+      new rds.CfnDBInstance(scope, 'After', { engine: 'postgres', deletionProtection: true, multiAz: true });
+    });
+    expect(resultsOf(run, 'SS-RDS-006')[0]).toMatchObject({ status: 'acknowledged' });
+  });
+
+  test('written as raw metadata, covers only its own construct', () => {
+    const run = judgeStack('staging', (s) => {
+      const scope = new Construct(s, 'Data');
+      new rds.CfnDBInstance(scope, 'Db', { engine: 'postgres', deletionProtection: true, multiAz: true });
+      scope.node.addMetadata(ACKNOWLEDGEMENT_METADATA, ack('SS-RDS-006'));
+    });
+    expect(resultsOf(run, 'SS-RDS-006')[0]).toMatchObject({ status: 'fail' });
   });
 });

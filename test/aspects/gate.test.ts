@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Aspects, CfnResource, IAspect, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, IAspect, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import type { IConstruct } from 'constructs';
+import { acknowledge } from '../../aspects/acknowledgements';
 import { applyCompliance } from '../../aspects/compliance';
 import { blocking } from '../../aspects/engine';
 import { buildKitApp } from '../../lib/app';
@@ -122,15 +123,71 @@ describe('what the gate judges', () => {
     ]);
   });
 
-  test('only stacks whose environment it knows', () => {
+  test('every stack of the app, one nothing marks as prod', () => {
     const app = new App({ outdir: tmp() });
     const judged = new Stack(app, 'Judged');
     new rds.CfnDBInstance(judged, 'Db', { engine: 'postgres' });
     const other = new Stack(app, 'Other');
     new rds.CfnDBInstance(other, 'Db', { engine: 'postgres' });
-    const plugin = applyCompliance(judged, { environment: 'prod', enforce: false, writeFiles: false, date: TODAY });
+    const plugin = applyCompliance(judged, { environment: 'dev', enforce: false, writeFiles: false, date: TODAY });
     app.synth();
-    expect(new Set(plugin.lastRun!.results.map((r) => r.stack))).toEqual(new Set(['Judged']));
+    const envs = new Map(plugin.lastRun!.stacks.map((s) => [s.stack, s.environment]));
+    expect(envs).toEqual(
+      new Map([
+        ['Judged', 'dev'],
+        ['Other', 'prod'],
+      ]),
+    );
+  });
+
+  test("stacks inside a Stage, and nested stacks with their parent's environment", () => {
+    const app = new App({ outdir: tmp() });
+    const stage = new Stage(app, 'Prod');
+    const parent = new Stack(stage, 'Team');
+    const nested = new NestedStack(parent, 'Extras');
+    new rds.CfnDBInstance(nested, 'Db', { engine: 'postgres' });
+    const plugin = applyCompliance(app, { environment: 'prod', enforce: false, writeFiles: false, date: TODAY });
+    app.synth();
+    const run = plugin.lastRun!;
+    expect(resultsOf(run, 'SS-RDS-001')).toEqual([
+      expect.objectContaining({ status: 'fail', environment: 'prod', constructPath: 'Prod/Team/Extras/Db' }),
+    ]);
+    expect(resultsOf(run, 'SS-CFN-002')).toEqual([expect.objectContaining({ status: 'pass', stack: 'Prod-Team' })]);
+  });
+
+  test('places findings through the construct tree when path metadata is forged or removed', () => {
+    const run = judgeStack('prod', (s) => {
+      const db = new rds.CfnDBInstance(s, 'Db', { engine: 'postgres' });
+      db.addOverride('Metadata', { 'aws:cdk:path': 'TeamStack/Elsewhere/Resource' });
+      new rds.CfnDBInstance(s, 'Bare', { engine: 'postgres' }).addOverride('Metadata', {});
+    });
+    expect(resultsOf(run, 'SS-RDS-001').map((r) => r.constructPath)).toEqual(['TeamStack/Bare', 'TeamStack/Db']);
+  });
+
+  test('lets applyCompliance make a kit stack stricter, never laxer', () => {
+    const app = new App({ outdir: tmp(), context: { environment: 'prod', multiAz: 'false' } });
+    const kit = buildKitApp(app, { enforce: false, writeFiles: false, date: TODAY });
+    applyCompliance(kit.stacks[0], { environment: 'dev', minBackupRetentionDays: 1 });
+    app.synth();
+    const run = kit.compliance.lastRun!;
+    expect(run.stacks.map((s) => s.environment)).toEqual(['prod']);
+    expect(resultsOf(run, 'SS-RDS-002')).toEqual([expect.objectContaining({ status: 'fail', severity: 'error' })]);
+  });
+
+  test('never revives an expired acknowledgement with a compliance date in the past', () => {
+    const run = judgeStack(
+      'staging',
+      (s) =>
+        acknowledge(compliantInstance(s, { backupRetention: undefined }), {
+          ruleId: 'SS-RDS-006',
+          reason: 'Accepted for the migration window; tracked in the platform backlog.',
+          owner: 'data-platform',
+          expires: '2026-01-31',
+        }),
+      { date: '2025-12-01' },
+    );
+    expect(resultsOf(run, 'SS-RDS-006')[0]).toMatchObject({ status: 'fail' });
+    expect(run.acknowledgements).toEqual([expect.objectContaining({ state: 'expired' })]);
   });
 
   test('rejects a compliance date that is not a date', () => {
@@ -155,7 +212,9 @@ describe('machine-readable results', () => {
 
   test('compliance.json lists every check with rule, environment, stack, path, logical id, status and evidence', () => {
     const doc = JSON.parse(first.json);
-    expect(doc).toMatchObject({ version: 1, date: TODAY });
+    // A pinned date before today counts as today.
+    const today = new Date().toISOString().slice(0, 10);
+    expect(doc).toMatchObject({ version: 1, date: TODAY > today ? TODAY : today });
     expect(doc.results.length).toBeGreaterThan(5);
     for (const r of doc.results) {
       expect(Object.keys(r)).toEqual(

@@ -14,10 +14,13 @@ export function judgeStack(
   environment: EnvironmentName,
   build: (stack: Stack) => void,
   options: ComplianceOptions = {},
+  /** More for the app itself: other stacks, stages. */
+  buildApp?: (app: App) => void,
 ): ComplianceRun {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'spendsense-judge-')) });
   const stack = new Stack(app, 'TeamStack');
   build(stack);
+  buildApp?.(app);
   const plugin = applyCompliance(app, { environment, enforce: false, writeFiles: false, date: TODAY, ...options });
   app.synth();
   return plugin.lastRun!;

@@ -1,0 +1,60 @@
+import { classifyKey } from '../../aspects/kms';
+import { Resolver } from '../../aspects/resolve';
+
+const resolver = new Resolver('S', {
+  Parameters: { KeyArn: { Type: 'String' } },
+  Resources: {
+    Key: { Type: 'AWS::KMS::Key' },
+    Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/team', TargetKeyId: { Ref: 'Key' } } },
+    Topic: { Type: 'AWS::SNS::Topic' },
+  },
+});
+const kind = (value: unknown) => classifyKey('KmsKeyId', value, resolver, 'aws/rds').kind;
+
+describe('classifyKey', () => {
+  test.each([
+    ['left out', undefined],
+    ['an alias', 'alias/aws/rds'],
+    ['an alias ARN', 'arn:aws:kms:us-east-1:111111111111:alias/aws/rds'],
+    [
+      'an ARN joined from pseudo parameters',
+      {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':kms:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alias/aws/rds',
+          ],
+        ],
+      },
+    ],
+    [
+      'an ARN built with Fn::Sub',
+      { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/secretsmanager' },
+    ],
+  ])('knows the AWS-managed key %s', (_, value) => {
+    expect(kind(value)).toBe('aws-managed');
+  });
+
+  test.each([
+    ['Ref', { Ref: 'Key' }],
+    ['Fn::GetAtt Arn', { 'Fn::GetAtt': ['Key', 'Arn'] }],
+    ['an alias the template creates', { Ref: 'Alias' }],
+  ])('knows a key of the app by %s', (_, value) => {
+    expect(kind(value)).toBe('customer-managed');
+  });
+
+  test.each([
+    ['a literal key ARN', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+    ['an alias outside the app', 'alias/shared'],
+    ['a parameter', { Ref: 'KeyArn' }],
+    ['a resource that is no key', { Ref: 'Topic' }],
+  ])('cannot classify %s', (_, value) => {
+    expect(kind(value)).toBe('unknown');
+  });
+});
