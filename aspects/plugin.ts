@@ -51,6 +51,41 @@ export interface ComplianceRun {
   readonly stacks: readonly StackEvaluation[];
   readonly results: readonly CheckResult[];
   readonly acknowledgements: readonly (AcknowledgementRecord & { stack: string; environment: string })[];
+  /** How the verdict was enforced, and settings of the app that would have weakened it, for the audit record. */
+  readonly enforcement: Enforcement;
+}
+
+export interface Enforcement {
+  /** False only for a record-only run (enforce: false) outside the CDK CLI or with no prod stack. */
+  readonly enforced: boolean;
+  /** Settings found that would have weakened the gate, and what the gate did about each. */
+  readonly overrides: readonly string[];
+}
+
+/** The CDK CLI sets this in the environment of the app it runs. */
+function underCdkCli(): boolean {
+  return process.env.CDK_CLI_VERSION !== undefined;
+}
+
+/** How the run is enforced: `enforce: false` is honoured only where no prod stack goes through `cdk synth`. */
+function enforcementOf(root: IConstruct, asked: boolean, stacks: readonly StackEvaluation[]): Enforcement {
+  const overrides: string[] = [];
+  const fail = root.node.tryGetContext(FAIL_SYNTH_ON_VALIDATION_ERRORS) as unknown;
+  if (fail === false || fail === 'false') {
+    overrides.push(
+      `${FAIL_SYNTH_ON_VALIDATION_ERRORS}=false (the CDK CLI sets it to report validation itself): the gate fails the process through its exit code`,
+    );
+  }
+  const mode = (root.node.tryGetContext('@aws-cdk/core:appMode') as unknown) ?? process.env.CDK_APP_MODE;
+  if (mode === 'process') overrides.push("app mode 'process': the gate fails the process through its exit code");
+  let enforced = asked;
+  if (!asked && underCdkCli() && stacks.some((s) => s.environment === 'prod')) {
+    enforced = true;
+    overrides.push('enforce: false under cdk synth with a prod stack: refused, the gate enforces');
+  } else if (!asked) {
+    overrides.push('enforce: false: results recorded, synthesis not failed');
+  }
+  return { enforced, overrides };
 }
 
 function stacksOf(root: IConstruct): Stack[] {
@@ -153,7 +188,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       return this.judge(context);
     } catch (error) {
       // aws-cdk-lib reports a plugin that throws as a failed validation; the exit code must fail too, whoever filters it.
-      if (this.options.enforce)
+      if (this.options.enforce || underCdkCli())
         failProcess(`SpendSense policy gate: could not judge the app: ${(error as Error).message}`);
       throw error;
     }
@@ -258,6 +293,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       acknowledgements: evaluations.flatMap((e) =>
         e.acknowledgements.map((a) => ({ ...a, stack: e.stack, environment: e.environment })),
       ),
+      enforcement: enforcementOf(root, this.options.enforce, evaluations),
     };
     this.lastRun = run;
     if (this.options.writeFiles) {
@@ -267,7 +303,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       const sarif = toSarif({ results: run.results, toolVersion: TOOL_VERSION, locate: (r) => locations.get(r)! });
       writeFileSync(join(outdir, COMPLIANCE_SARIF), `${JSON.stringify(sarif, null, 2)}\n`);
     }
-    if (!this.options.enforce) return { success: true, violations: [] };
+    if (!run.enforcement.enforced) return { success: true, violations: [] };
     const errors = blocking(run.results);
     const warnings = run.results.filter(
       (r) => r.status === 'warn' || (r.status === 'cannot-verify' && r.severity === 'warning'),
@@ -398,6 +434,7 @@ export function complianceJson(run: ComplianceRun): object {
       cannotVerify: count('cannot-verify'),
       blocking: blocking(run.results).length,
     },
+    enforcement: run.enforcement,
     stacks: run.stacks.map((s) => ({ stack: s.stack, environment: s.environment })),
     results: run.results,
     acknowledgements: run.acknowledgements,

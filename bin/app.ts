@@ -3,4 +3,5 @@
 import { App } from 'aws-cdk-lib';
 import { runKitApp } from '../lib/app';
 
-process.exitCode = runKitApp(new App(), (line) => process.stderr.write(`${line}\n`));
+// runKitApp synthesizes once itself; an automatic second synthesis at exit would rethrow what it already reported.
+process.exitCode = runKitApp(new App({ autoSynth: false }), (line) => process.stderr.write(`${line}\n`));

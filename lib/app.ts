@@ -4,6 +4,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { applyCompliance, ComplianceConfigError, ComplianceOptions } from '../aspects/compliance';
+import { blocking } from '../aspects/engine';
 import type { CompliancePlugin } from '../aspects/plugin';
 import { ConfigError, resolveConfig, KitConfig } from './config';
 import { DatabaseStack } from './database-stack';
@@ -26,19 +27,25 @@ export function buildKitApp(app: App, compliance: ComplianceOptions = {}): KitAp
   return { config, stacks, compliance: applyCompliance(app, compliance) };
 }
 
-/** Exit codes of the app: 0 synthesized, 1 the policy gate failed, 2 the configuration is invalid. */
+/** Exit codes of the app: 0 synthesized, 1 the policy gate failed, 2 the configuration is invalid, 3 unexpected. */
 export const EXIT_OK = 0;
 export const EXIT_POLICY = 1;
 export const EXIT_CONFIG = 2;
+/** An error the kit did not expect (a bug, a broken install): one line, or the stack with SPENDSENSE_DEBUG=1. */
+export const EXIT_UNEXPECTED = 3;
 
 /**
  * What `bin/app.ts` runs: validate, build, synthesize. Expected failures become lines for `print` and an exit code,
  * never a stack trace; nothing is synthesized when the configuration is invalid.
  */
 export function runKitApp(app: App, print: (line: string) => void, compliance: ComplianceOptions = {}): number {
+  let kit: KitApp | undefined;
   try {
-    buildKitApp(app, compliance);
+    kit = buildKitApp(app, compliance);
     app.synth();
+    // Under the CDK CLI aws-cdk-lib does not throw: the gate's own verdict decides the exit code.
+    const run = kit.compliance.lastRun;
+    if (run && run.enforcement.enforced && blocking(run.results).length > 0) return EXIT_POLICY;
     return EXIT_OK;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ComplianceConfigError) {
@@ -47,11 +54,18 @@ export function runKitApp(app: App, print: (line: string) => void, compliance: C
       problems.forEach((p) => print(`  ${p}`));
       return EXIT_CONFIG;
     }
-    // aws-cdk-lib has printed the validation report, one entry per finding.
-    if (error instanceof Error && /Validation failed/.test(error.message)) {
+    const run = kit?.compliance.lastRun;
+    if (run && blocking(run.results).length > 0) {
+      // aws-cdk-lib has printed the validation report, or (in-memory app mode) put it in the error's message.
+      const message = error instanceof Error ? error.message : String(error);
+      if (!/^Validation failed/.test(message)) print(message);
       print(`SpendSense: the policy gate failed; see the findings above and ${app.outdir}/compliance.json`);
       return EXIT_POLICY;
     }
-    throw error;
+    if (process.env.SPENDSENSE_DEBUG) throw error;
+    print(
+      `SpendSense: synthesis failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (SPENDSENSE_DEBUG=1 shows where)`,
+    );
+    return EXIT_UNEXPECTED;
   }
 }

@@ -1,9 +1,11 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DatabaseStack, getProfile, profiles } from '../../lib';
-import { cdkSynth } from '../support/cli';
+import { cdkSynth, cleanEnv, ROOT } from '../support/cli';
 
 describe('npx cdk synth (the real CLI, no AWS credentials)', () => {
   test('writes the three environment templates', () => {
@@ -80,6 +82,32 @@ describe('npx cdk synth as the policy gate', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/complianceDate: got 'tomorrow', expected a date YYYY-MM-DD/);
     expect(r.stderr).toMatch(/exited with error 2/);
+  });
+});
+
+describe('bin/app.ts run without the CLI (node or tsx)', () => {
+  const run = (context: Record<string, string>) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'spendsense-direct-'));
+    return spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/app.ts'], {
+      cwd: ROOT,
+      env: cleanEnv({ CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_VALIDATION: 'false' }),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+  };
+
+  test('exits 1 on a policy failure with the findings and a one-line summary, no stack trace', () => {
+    const r = run({ environment: 'prod', multiAz: 'false' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\[prod\] SS-RDS-002 failed/);
+    expect(r.stderr).toMatch(/^SpendSense: the policy gate failed; see the findings above and .*compliance\.json$/m);
+    expect(r.stderr).not.toMatch(/\n\s+at |Node\.js v\d/);
+  });
+
+  test('exits 2 on a bad configuration, no stack trace', () => {
+    const r = run({ environment: 'prod', instanceClass: 'bogus' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at |Node\.js v\d/);
   });
 });
 

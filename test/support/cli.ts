@@ -16,7 +16,8 @@ export interface RunResult {
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('AWS_') || key.startsWith('CDK_') || key.startsWith('JEST_')) delete env[key];
+    if (key.startsWith('AWS_') || key.startsWith('CDK_') || key.startsWith('JEST_') || key === 'NODE_ENV')
+      delete env[key];
   }
   return {
     ...env,
