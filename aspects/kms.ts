@@ -4,6 +4,7 @@
  * key outside the app that synthesis cannot classify.
  */
 import { describeShort, Resolver, viaText } from './resolve';
+import { RuleOutcome, cannotVerify, fail, pass } from './rule';
 
 export type KeyVerdict =
   | { readonly kind: 'customer-managed'; readonly evidence: string }
@@ -47,4 +48,11 @@ export function classifyKey(
     kind: 'unknown',
     evidence: `${property}=${describeShort(text)}: a key outside this app, which synthesis cannot tell customer-managed from AWS-managed${viaText(r)}`,
   };
+}
+
+/** A rule's outcome for a key: customer-managed passes, AWS-managed fails, anything else cannot be verified. */
+export function keyOutcome(key: KeyVerdict, where: string, prefix = ''): RuleOutcome {
+  const evidence = `${prefix}${key.evidence}`;
+  if (key.kind === 'customer-managed') return pass(evidence, where);
+  return key.kind === 'aws-managed' ? fail(evidence, where) : cannotVerify(evidence, where);
 }

@@ -1,5 +1,5 @@
-import { classifyKey } from '../../kms';
-import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
+import { classifyKey, keyOutcome } from '../../kms';
+import { PolicyRule, fail, props } from '../../rule';
 
 /** SS-LOG-001: log groups, which receive database and connection logs, are encrypted with a customer-managed key. */
 export const logGroupEncryption: PolicyRule = {
@@ -16,8 +16,6 @@ export const logGroupEncryption: PolicyRule = {
     const where = 'Properties/KmsKeyId';
     if (value === undefined) return [fail("KmsKeyId not set (CloudWatch Logs' own encryption)", where)];
     const key = classifyKey('KmsKeyId', value, resolver, 'logs');
-    if (key.kind === 'customer-managed') return [pass(key.evidence, where)];
-    if (key.kind === 'aws-managed') return [fail(key.evidence, where)];
-    return [cannotVerify(key.evidence, where)];
+    return [keyOutcome(key, where)];
   },
 };

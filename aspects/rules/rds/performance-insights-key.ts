@@ -1,5 +1,5 @@
-import { classifyKey } from '../../kms';
-import { PolicyRule, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
+import { classifyKey, keyOutcome } from '../../kms';
+import { PolicyRule, cannotVerify, clusterMembership, props } from '../../rule';
 import { booleanOf } from '../../template';
 
 /** SS-RDS-010: Performance Insights data, which holds query text, is encrypted with a customer-managed key. */
@@ -25,8 +25,6 @@ export const performanceInsightsKey: PolicyRule = {
     if (!isCluster && p[keyKey] === undefined && clusterMembership(resource, context) !== 'none') return [];
     const key = classifyKey(keyKey, p[keyKey], context.resolver, 'aws/rds');
     const where = `Properties/${keyKey}`;
-    if (key.kind === 'customer-managed') return [pass(key.evidence, where)];
-    if (key.kind === 'aws-managed') return [fail(key.evidence, where)];
-    return [cannotVerify(key.evidence, where)];
+    return [keyOutcome(key, where)];
   },
 };

@@ -1,5 +1,5 @@
-import { classifyKey } from '../../kms';
-import { PolicyRule, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
+import { classifyKey, keyOutcome } from '../../kms';
+import { PolicyRule, cannotVerify, clusterMembership, fail, props } from '../../rule';
 import { booleanOf, viaOf } from '../../template';
 
 /** SS-RDS-003: data at rest is encrypted with a key the team controls. */
@@ -48,8 +48,6 @@ export const storageEncryption: PolicyRule = {
     if (!encrypted.value) return [fail(`StorageEncrypted=false${viaOf(encrypted)}`, 'Properties/StorageEncrypted')];
     const key = classifyKey('KmsKeyId', p.KmsKeyId, resolver, 'aws/rds');
     const where = 'Properties/KmsKeyId';
-    if (key.kind === 'customer-managed') return [pass(`StorageEncrypted=true, ${key.evidence}`, where)];
-    if (key.kind === 'aws-managed') return [fail(`StorageEncrypted=true, ${key.evidence}`, where)];
-    return [cannotVerify(key.evidence, where)];
+    return [keyOutcome(key, where, 'StorageEncrypted=true, ')];
   },
 };

@@ -1,5 +1,5 @@
-import { classifyKey } from '../../kms';
-import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
+import { classifyKey, keyOutcome } from '../../kms';
+import { PolicyRule, props } from '../../rule';
 
 /** SS-SM-001: secrets are encrypted with a customer-managed key. */
 export const secretEncryption: PolicyRule = {
@@ -14,8 +14,6 @@ export const secretEncryption: PolicyRule = {
   evaluate(resource, { resolver }) {
     const key = classifyKey('KmsKeyId', props(resource).KmsKeyId, resolver, 'aws/secretsmanager');
     const where = 'Properties/KmsKeyId';
-    if (key.kind === 'customer-managed') return [pass(key.evidence, where)];
-    if (key.kind === 'aws-managed') return [fail(key.evidence, where)];
-    return [cannotVerify(key.evidence, where)];
+    return [keyOutcome(key, where)];
   },
 };
