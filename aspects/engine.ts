@@ -191,23 +191,36 @@ function unacknowledgeable(ruleId: string, env: EnvironmentName): boolean {
 
 const OPEN: readonly CheckStatus[] = ['fail', 'warn', 'cannot-verify'];
 
-/**
- * cdk-nag rules that judge a security group's ingress sources but cannot resolve a token (a VPC's CidrBlock through
- * Fn::GetAtt, a sibling's export) and so flag it. Where the kit's own SS-EC2-001 resolved every source of the same
- * resource to a private range, their finding is recorded as a pass with the kit's evidence.
- */
-const INGRESS_NAG_RULES =
-  /^(AwsSolutions-EC23|(HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321)-EC2Restricted(CommonPorts|SSH|Inbound))$/;
+/** The cdk-nag packs' prefixes for rules of the same name in each compliance pack. */
+const PACKS = '(HIPAA\\.Security|NIST\\.800\\.53\\.R5|PCI\\.DSS\\.321)';
 
-function supersedeIngressFindings(kit: readonly CheckResult[], nag: CheckResult[]): CheckResult[] {
+/**
+ * cdk-nag rules that judge the same control as one of the kit's rules, but from L1 properties: they cannot see an
+ * override, follow a Ref or GetAtt (a VPC's CidrBlock, a sibling's export), or read an Fn::If, and flag what they cannot
+ * read. Where the kit's rule judged the same resource from the rendered template and every outcome passed, their
+ * finding is recorded as a pass with the kit's evidence.
+ */
+const SAME_CONTROL: readonly (readonly [RegExp, string])[] = [
+  [new RegExp(`^(AwsSolutions-EC23|${PACKS}-EC2Restricted(CommonPorts|SSH|Inbound))$`), 'SS-EC2-001'],
+  [new RegExp(`^(AwsSolutions-RDS10|${PACKS}-RDSInstanceDeletionProtectionEnabled)$`), 'SS-RDS-001'],
+  [new RegExp(`^(AwsSolutions-RDS3|${PACKS}-RDSMultiAZSupport)$`), 'SS-RDS-002'],
+  [new RegExp(`^(AwsSolutions-RDS2|${PACKS}-RDSStorageEncrypted)$`), 'SS-RDS-003'],
+  [new RegExp(`^${PACKS}-RDSInstancePublicAccess$`), 'SS-RDS-004'],
+  [new RegExp(`^${PACKS}-KMSBackingKeyRotationEnabled$`), 'SS-KMS-001'],
+  [new RegExp(`^(AwsSolutions-SMG4|${PACKS}-SecretsManagerRotationEnabled)$`), 'SS-SM-002'],
+  [new RegExp(`^${PACKS}-SecretsManagerUsingKMSKey$`), 'SS-SM-001'],
+];
+
+function supersedeSameControl(kit: readonly CheckResult[], nag: CheckResult[]): CheckResult[] {
   return nag.map((r) => {
-    if (!r.logicalId || !INGRESS_NAG_RULES.test(r.ruleId)) return r;
-    const own = kit.filter((k) => k.ruleId === 'SS-EC2-001' && k.logicalId === r.logicalId);
+    const control = SAME_CONTROL.find(([re]) => re.test(r.ruleId))?.[1];
+    if (!control || !r.logicalId) return r;
+    const own = kit.filter((k) => k.ruleId === control && k.logicalId === r.logicalId);
     if (own.length === 0 || !own.every((k) => k.status === 'pass' && !/allowed in/.test(k.evidence))) return r;
     return {
       ...r,
       status: 'pass',
-      evidence: `every ingress source resolved by SS-EC2-001: ${own.map((k) => k.evidence).join('; ')}`,
+      evidence: `judged by ${control} on the rendered template: ${own.map((k) => k.evidence).join('; ')}`,
     };
   });
 }
@@ -216,7 +229,7 @@ function supersedeIngressFindings(kit: readonly CheckResult[], nag: CheckResult[
 export function evaluateStack(input: StackInput): StackEvaluation {
   const env = input.target.environment;
   const own = ruleResults(input);
-  const results = [...own, ...supersedeIngressFindings(own, nagResults(input))];
+  const results = [...own, ...supersedeSameControl(own, nagResults(input))];
   const records: AcknowledgementRecord[] = [];
   const ackResult = (
     kind: keyof typeof ACK_RULES,

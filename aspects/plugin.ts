@@ -4,9 +4,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import {
   App,
   CfnElement,
+  CfnStack,
   IPolicyValidationContext,
   IPolicyValidationPlugin,
   PolicyValidationPluginReport,
@@ -146,6 +148,19 @@ function readTemplates(
   return out;
 }
 
+/**
+ * True when the parent's template deploys the nested stack from the template file CDK wrote for it: its rendered
+ * TemplateURL is the one the NestedStack itself sets, not one an override put there.
+ */
+function deploysJudgedTemplate(nested: Stack, parentTemplate: CfnTemplate): boolean {
+  const id = nestedStackLogicalId(nested);
+  const resource = nested.nestedStackResource;
+  if (!id || !(resource instanceof CfnStack) || !nested.nestedStackParent) return false;
+  const rendered = parentTemplate.Resources?.[id]?.Properties?.TemplateURL;
+  const own: unknown = nested.nestedStackParent.resolve(resource.templateUrl);
+  return rendered !== undefined && isDeepStrictEqual(rendered, own);
+}
+
 /** The logical id, in its parent's template, of the resource that deploys a nested stack. */
 function nestedStackLogicalId(nested: Stack): string | undefined {
   const resource = nested.nestedStackResource;
@@ -218,7 +233,8 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     }
     // Not named `exports`: that would shadow CommonJS's own in the compiled module.
     const byExportName = new Map<string, { resolver: Resolver; value: unknown }>();
-    const app = { exports: byExportName };
+    const resolvers: Resolver[] = [];
+    const app = { exports: byExportName, resolvers };
     for (const j of judged) {
       const parent = j.parent;
       const nestedId = parent ? nestedStackLogicalId(j.stack) : undefined;
@@ -231,17 +247,24 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         app,
         passed ? (name) => (name in passed ? parent!.resolver!.resolve(passed[name]) : undefined) : undefined,
       );
+      resolvers.push(j.resolver);
       for (const output of Object.values(j.template.Outputs ?? {})) {
         const name = output.Export?.Name;
         if (typeof name === 'string') byExportName.set(name, { resolver: j.resolver, value: output.Value });
       }
     }
+    const ownerOf = (path: string): Stack | undefined =>
+      stacks
+        .filter((s) => coversPath(s.node.path, path))
+        .reduce<Stack | undefined>((a, b) => (!a || b.node.path.length > a.node.path.length ? b : a), undefined);
     for (const j of judged) {
       const { stack, template, text } = j;
       const target = complianceTargetOf(stack) ?? UNMARKED_TARGET;
       const index = indexStack(stack, template, constructs);
       const nestedIds = new Set(
-        judged.filter((n) => n.parent === j).flatMap((n) => nestedStackLogicalId(n.stack) ?? []),
+        judged
+          .filter((n) => n.parent === j && deploysJudgedTemplate(n.stack, template))
+          .flatMap((n) => nestedStackLogicalId(n.stack) ?? []),
       );
       const passed = j.parent
         ? (j.parent.template.Resources?.[nestedStackLogicalId(stack) ?? '']?.Properties?.Parameters as
@@ -257,7 +280,8 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         parentParameters: new Set(Object.keys(passed ?? {})),
         pathOf: index.pathOf,
         resourceAt: index.resourceAt,
-        nagFindings: runNagPacks(stack, target.nagPacks),
+        // cdk-nag walks the whole subtree: a nested stack's constructs are judged with the nested stack only.
+        nagFindings: runNagPacks(stack, target.nagPacks).filter((f) => ownerOf(f.constructPath) === stack),
         acknowledgements: acknowledgements.filter(
           (a) =>
             (coversPath(a.scope, stack.node.path) || coversPath(stack.node.path, a.scope)) &&

@@ -28,6 +28,8 @@ export type Resolved =
 export interface AppTemplates {
   /** Export name -> the stack that exports it and the output's value. */
   readonly exports: ReadonlyMap<string, { readonly resolver: Resolver; readonly value: unknown }>;
+  /** Every template of the app, for rules that look for resources pointing at one (a route into a route table). */
+  readonly resolvers?: readonly Resolver[];
 }
 
 /** Attributes that are a resource's own property, so a `Fn::GetAtt` of them is known at synth. */
@@ -51,6 +53,11 @@ export class Resolver {
     /** For a nested stack: what the parent passes for a parameter, resolved in the parent. */
     private readonly parentParameter?: (name: string) => Resolved | undefined,
   ) {}
+
+  /** This template and every other template of the app. */
+  everyTemplate(): readonly Resolver[] {
+    return this.app?.resolvers ?? [this];
+  }
 
   resolve(value: unknown, depth = 0): Resolved {
     if (depth > MAX_DEPTH) return { kind: 'unknown', why: 'a reference chain too long to follow' };

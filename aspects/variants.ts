@@ -25,6 +25,8 @@ type Choice =
 export function parameterDomain(declaration: unknown): string[] | undefined {
   if (declaration === null || typeof declaration !== 'object') return undefined;
   const d = declaration as Record<string, unknown>;
+  // For SSM parameter types the allowed values constrain the parameter's name, not the value it resolves to.
+  if (typeof d.Type === 'string' && d.Type.startsWith('AWS::SSM::')) return undefined;
   const pattern = typeof d.AllowedPattern === 'string' ? literalAlternatives(d.AllowedPattern) : undefined;
   if (Array.isArray(d.AllowedValues) && d.AllowedValues.length > 0) {
     const values = d.AllowedValues.map(String);

@@ -21,9 +21,13 @@ export const performanceInsightsKey: PolicyRule = {
     const enabled = booleanOf(p[enabledKey], context.resolver, false);
     if (!enabled.known) return [cannotVerify(`${enabledKey} is ${enabled.why}`, `Properties/${enabledKey}`)];
     if (!enabled.value) return [];
-    // An Aurora instance may carry its own setting; without one the cluster's applies.
-    if (!isCluster && p[keyKey] === undefined && clusterMembership(resource, context) !== 'none') return [];
-    const key = classifyKey(keyKey, p[keyKey], context.resolver, 'aws/rds');
+    // Aurora turns Performance Insights on per instance; an instance without a key of its own uses its cluster's.
+    let value = p[keyKey];
+    if (!isCluster && value === undefined && clusterMembership(resource, context) === 'here') {
+      const cluster = context.resolver.resolve(p.DBClusterIdentifier);
+      if (cluster.kind === 'resource') value = cluster.resource.Properties?.PerformanceInsightsKmsKeyId;
+    }
+    const key = classifyKey(keyKey, value, context.resolver, 'aws/rds');
     const where = `Properties/${keyKey}`;
     return [keyOutcome(key, where)];
   },

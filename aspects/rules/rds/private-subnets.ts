@@ -14,32 +14,42 @@ function subnetExposure(subnet: unknown, resolver: Resolver): { id: string; verd
           : describeShort(r.kind === 'literal' ? r.value : r.text);
     return { id: shown, verdict: `${shown} is a subnet outside this app, whose routes the gate cannot read` };
   }
-  // The subnet's own template holds its route table association and the routes.
-  const { template } = r.resolver;
-  const refersTo = (value: unknown, logicalId: string) => {
-    const x = r.resolver.resolve(value);
-    return x.kind === 'resource' && x.logicalId === logicalId;
+  // Associations and routes may live in any stack of the app: each points at the subnet or table by reference.
+  const pointsAt = (from: Resolver, value: unknown, logicalId: string) => {
+    const x = from.resolve(value);
+    return x.kind === 'resource' && x.logicalId === logicalId && x.resolver === r.resolver;
   };
-  const tables = Object.values(template.Resources ?? {})
-    .filter((a) => a.Type === 'AWS::EC2::SubnetRouteTableAssociation' && refersTo(a.Properties?.SubnetId, r.logicalId))
-    .map((a) => r.resolver.resolve(a.Properties?.RouteTableId));
+  const everywhere = r.resolver
+    .everyTemplate()
+    .flatMap((t) => Object.values(t.template.Resources ?? {}).map((res) => ({ t, res })));
+  const tables = everywhere
+    .filter(
+      ({ t, res }) =>
+        res.Type === 'AWS::EC2::SubnetRouteTableAssociation' && pointsAt(t, res.Properties?.SubnetId, r.logicalId),
+    )
+    .map(({ t, res }) => t.resolve(res.Properties?.RouteTableId));
   if (tables.length === 0) {
     return {
       id: r.logicalId,
       verdict: `${r.logicalId} has no route table association: it uses the VPC's main route table, which the template does not show`,
     };
   }
-  for (const t of tables) {
-    if (t.kind !== 'resource') return { id: r.logicalId, verdict: `${r.logicalId}'s route table is outside this app` };
-    for (const route of Object.values(template.Resources ?? {})) {
-      if (route.Type !== 'AWS::EC2::Route' || !refersTo(route.Properties?.RouteTableId, t.logicalId)) continue;
+  for (const table of tables) {
+    if (table.kind !== 'resource')
+      return { id: r.logicalId, verdict: `${r.logicalId}'s route table is outside this app` };
+    for (const { t, res: route } of everywhere) {
+      if (route.Type !== 'AWS::EC2::Route') continue;
+      const target = t.resolve(route.Properties?.RouteTableId);
+      if (target.kind !== 'resource' || target.logicalId !== table.logicalId || target.resolver !== table.resolver)
+        continue;
       const gateway = route.Properties?.GatewayId;
       if (gateway === undefined) continue;
-      const g = r.resolver.resolve(gateway);
+      const g = t.resolve(gateway);
+      const where = t === r.resolver ? '' : ` (a route in stack ${t.stack})`;
       if (g.kind === 'resource' && g.type === 'AWS::EC2::InternetGateway')
-        return { id: r.logicalId, verdict: 'public' };
+        return { id: `${r.logicalId}${where}`, verdict: 'public' };
       if (g.kind === 'literal' && typeof g.value === 'string' && g.value.startsWith('igw-'))
-        return { id: r.logicalId, verdict: 'public' };
+        return { id: `${r.logicalId}${where}`, verdict: 'public' };
       if (g.kind === 'unknown')
         return { id: r.logicalId, verdict: `a route of ${r.logicalId} goes to a gateway that is ${g.why}` };
     }
