@@ -1,0 +1,1494 @@
+/**
+ * The red-team registry: apps that must fail the policy gate (each names the rule ids the kit must report) and apps
+ * that must pass it. Every case is synthesized by the real CDK CLI (see run.ts); `build` cases through app.ts,
+ * `kitContext` cases through the kit's own app (cdk.json) with `-c` overrides.
+ */
+import { join } from 'node:path';
+import {
+  App,
+  Aws,
+  CfnMapping,
+  CfnOutput,
+  CfnParameter,
+  CfnResource,
+  CustomResource,
+  Duration,
+  Fn,
+  NestedStack,
+  Stack,
+  Stage,
+  Validations,
+} from 'aws-cdk-lib';
+import { CfnCustomResource, CfnStack } from 'aws-cdk-lib/aws-cloudformation';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import {
+  accept,
+  deployTimeCondition,
+  EngineChoice,
+  FIXTURE_EXPIRES,
+  FIXTURE_OWNER,
+  Kit,
+  kitProd,
+  PUBLIC_TEST_CIDR,
+  TEAM_DB_PORT,
+  teamAurora,
+  teamDatabase,
+  teamKey,
+  teamL1Database,
+  teamMultiAzCluster,
+  teamProxy,
+} from './fixtures';
+
+export type { Kit } from './fixtures';
+
+export const CASE_ENV = 'SPENDSENSE_REDTEAM_CASE';
+export const GATE_ENV = 'SPENDSENSE_REDTEAM_GATE';
+export const GUARD_PATH_ENV = 'SPENDSENSE_REDTEAM_GUARD_PATH';
+
+export const GATES = ['kit', 'nag', 'guard', 'none'] as const;
+export type Gate = (typeof GATES)[number];
+
+export function isGate(value: string): value is Gate {
+  return (GATES as readonly string[]).includes(value);
+}
+
+/** The class of hole a case probes; must-pass cases name the class they are the legitimate counterpart of. */
+export const KLASSES = {
+  A: 'enforcement',
+  B: 'every template',
+  C: 'CloudFormation semantics',
+  D: 'AWS-managed keys',
+  E: 'around the database',
+  F: 'lowering the bar',
+  G: 'kit context overrides',
+} as const;
+export type Klass = keyof typeof KLASSES;
+
+export type Form = 'L2' | 'L1' | 'escape-hatch' | 'nested' | 'referenced' | 'context' | 'enforcement';
+
+/** What the app does after `app.synth()`, as a team in a hurry might. */
+export type After = 'catch' | 'exit0' | 'exitCode0';
+
+interface CaseBase {
+  /** kebab-case, unique. */
+  readonly name: string;
+  readonly expect: 'fail' | 'pass';
+  /** must-fail: rule ids the kit gate must report; must-pass: none. */
+  readonly ruleIds: readonly string[];
+  readonly klass: Klass;
+  readonly form: Form;
+  /** Extra CLI arguments, such as a stack selector. */
+  readonly cliArgs?: readonly string[];
+  readonly after?: After;
+  /** Context given to `new App({ context })`, where a team's app would set it. */
+  readonly appContext?: Readonly<Record<string, string | boolean>>;
+}
+
+export interface BuildCase extends CaseBase {
+  /** Adds the case's stacks to `app`; `kit` is the package root. */
+  build(app: App, kit: Kit): void;
+  readonly kitContext?: never;
+}
+
+export interface KitContextCase extends CaseBase {
+  /** `key=value` overrides for the kit's own app, each passed as `-c key=value`. */
+  readonly kitContext: readonly string[];
+  readonly build?: never;
+}
+
+export type RedteamCase = BuildCase | KitContextCase;
+
+const MYSQL_8: EngineChoice = {
+  engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_0_40 }),
+  parameters: { require_secure_transport: 'OFF' },
+  logExports: ['error'],
+  rotation: (o) => secretsmanager.HostedRotation.mysqlSingleUser(o),
+  instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+};
+
+const SQLSERVER_16: EngineChoice = {
+  engine: rds.DatabaseInstanceEngine.sqlServerSe({ version: rds.SqlServerEngineVersion.VER_16 }),
+  parameters: { 'rds.force_ssl': '0' },
+  logExports: ['error'],
+  rotation: (o) => secretsmanager.HostedRotation.sqlServerSingleUser(o),
+  instanceType: ec2.InstanceType.of(ec2.InstanceClass.M6I, ec2.InstanceSize.XLARGE),
+  licenseModel: rds.LicenseModel.LICENSE_INCLUDED,
+};
+
+const MARIADB_10: EngineChoice = {
+  engine: rds.DatabaseInstanceEngine.mariaDb({ version: rds.MariaDbEngineVersion.VER_10_11 }),
+  parameters: undefined,
+  logExports: ['error'],
+  rotation: (o) => secretsmanager.HostedRotation.mariaDbSingleUser(o),
+  instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+};
+
+/** A team's own stack; the app's gate judges it as prod. */
+function teamStack(app: Construct): Stack {
+  return new Stack(app, 'Orders-Database-prod');
+}
+
+/** A prod kit stack whose DeletionProtection is turned off with a raw override, the change cdk-nag cannot see. */
+function unprotectedKitProd(kit: Kit, scope: Construct, id?: string): void {
+  kitProd(kit, scope, id).db.addPropertyOverride('DeletionProtection', false);
+}
+
+/** An L1 security group in `scope` that admits `cidr` on the PostgreSQL port. */
+function openGroup(scope: Construct, cidr: string): ec2.CfnSecurityGroup {
+  return new ec2.CfnSecurityGroup(scope, 'VendorAccess', {
+    groupDescription: 'Vendor access to the database port',
+    vpcId: 'vpc-0123456789abcdef0',
+    securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, cidrIp: cidr }],
+  });
+}
+
+/** The findings cdk-nag raises on AwsCustomResource's policy and provider function, accepted as a team would. */
+function acceptCustomResourceProvider(kit: Kit, stack: Stack, call: Construct): void {
+  const reason =
+    'The AwsCustomResource provider is a CDK-managed function that only makes the one SDK call it is given.';
+  for (const ruleId of ['AwsSolutions-IAM5', 'NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy']) {
+    accept(kit, call, ruleId, reason);
+  }
+  // The singleton provider's construct id is 'AWS' and its UUID without dashes.
+  const provider = stack.node.findChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
+  for (const ruleId of [
+    'AwsSolutions-IAM4',
+    'NIST.800.53.R5-LambdaConcurrency',
+    'NIST.800.53.R5-LambdaDLQ',
+    'NIST.800.53.R5-LambdaInsideVPC',
+    'PCI.DSS.321-LambdaInsideVPC',
+  ]) {
+    accept(kit, provider, ruleId, reason);
+  }
+}
+
+/** The kit's database security group, found in the construct tree as a team would find it. */
+function databaseGroupOf(stack: Stack): ec2.SecurityGroup {
+  const found = stack.node
+    .findAll()
+    .find((c): c is ec2.SecurityGroup => c instanceof ec2.SecurityGroup && c.node.id === 'DatabaseSecurityGroup');
+  if (!found) throw new Error(`no DatabaseSecurityGroup under ${stack.node.path}`);
+  return found;
+}
+
+const SEVEN_DAYS = Duration.days(7);
+
+const SHORT_BACKUP_REASON = 'Orders keeps 7 days of backups; the nightly export to the data lake covers the rest.';
+
+const FAIL: readonly RedteamCase[] = [
+  // A. The verdict must reach the exit code, whatever the app or the CLI does around it.
+  {
+    name: 'a-stage-kit-prod-unprotected',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    build: (app, kit) => unprotectedKitProd(kit, new Stage(app, 'Team'), 'Database'),
+  },
+  {
+    name: 'a-selector-hides-failing-stack',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    cliArgs: ['SomeCompliantStack'],
+    build: (app, kit) => {
+      unprotectedKitProd(kit, app);
+      new Stack(app, 'SomeCompliantStack');
+    },
+  },
+  {
+    name: 'a-selector-hides-failing-stage',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    cliArgs: ['SomeCompliantStack'],
+    build: (app, kit) => {
+      unprotectedKitProd(kit, new Stage(app, 'Team'), 'Database');
+      new Stack(app, 'SomeCompliantStack');
+    },
+  },
+  {
+    name: 'a-forged-path-metadata-acknowledged',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-006'],
+    klass: 'A',
+    form: 'enforcement',
+    build: (app, kit) => {
+      const { stack, db } = kitProd(kit, app);
+      db.addPropertyOverride('BackupRetentionPeriod', 1);
+      // An acknowledgement on an empty construct, and the database's recorded path moved beneath it.
+      const decoy = new Construct(stack, 'Exempt');
+      accept(kit, decoy, 'SS-RDS-006', SHORT_BACKUP_REASON);
+      db.addOverride('Metadata.aws:cdk:path', `${decoy.node.path}/Resource`);
+    },
+  },
+  {
+    name: 'a-removed-path-metadata-acknowledged',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-006'],
+    klass: 'A',
+    form: 'enforcement',
+    build: (app, kit) => {
+      const { stack, db } = kitProd(kit, app);
+      db.addPropertyOverride('BackupRetentionPeriod', 1);
+      db.addOverride('Metadata', {});
+      // Without path metadata a gate that trusts it places the resource at <stack>/<logicalId>: acknowledge that.
+      const decoy = new Construct(stack, stack.resolve(db.logicalId) as string);
+      accept(kit, decoy, 'SS-RDS-006', SHORT_BACKUP_REASON);
+    },
+  },
+  {
+    name: 'a-synth-error-caught',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    after: 'catch',
+    build: (app, kit) => unprotectedKitProd(kit, app),
+  },
+  {
+    name: 'a-process-exit-0-after-synth',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    after: 'exit0',
+    build: (app, kit) => unprotectedKitProd(kit, app),
+  },
+  {
+    name: 'a-exit-code-0-after-synth',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    after: 'exitCode0',
+    build: (app, kit) => unprotectedKitProd(kit, app),
+  },
+  {
+    // Registered before synthesis, so it runs before any exit listener the gate adds.
+    name: 'a-exit-listener-resets-exit-code',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    build: (app, kit) => {
+      process.on('exit', () => {
+        process.exitCode = 0;
+      });
+      unprotectedKitProd(kit, app);
+    },
+  },
+  {
+    // As when a test spawns `cdk synth` without cleaning its environment: the app inherits the test runner's marker.
+    name: 'a-test-runner-marker-inherited-exit-0',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    after: 'exit0',
+    build: (app, kit) => {
+      process.env.JEST_WORKER_ID = '1';
+      unprotectedKitProd(kit, app);
+    },
+  },
+  {
+    name: 'a-fail-synth-on-validation-errors-off',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    appContext: { '@aws-cdk/core:failSynthOnValidationErrors': false },
+    build: (app, kit) => unprotectedKitProd(kit, app),
+  },
+  {
+    // A shared construct library that registers the gate first, in report-only mode: the app's own gate is then
+    // the same plugin.
+    name: 'a-first-gate-registered-without-enforcement',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    build: (app, kit) => {
+      kit.applyCompliance(app, { enforce: false });
+      unprotectedKitProd(kit, app);
+    },
+  },
+
+  {
+    // A Stage may carry its own gate; one that only reports must not shadow the app's.
+    name: 'a-stage-own-gate-without-enforcement',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    build: (app, kit) => {
+      const stage = new Stage(app, 'Team');
+      kit.applyCompliance(stage, { enforce: false });
+      unprotectedKitProd(kit, stage, 'Database');
+    },
+  },
+
+  // B. Every template CloudFormation deploys is judged, or the app fails.
+  {
+    name: 'b-nested-under-kit-open-ingress',
+    expect: 'fail',
+    ruleIds: ['SS-EC2-001'],
+    klass: 'B',
+    form: 'nested',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      const nested = new NestedStack(stack, 'Extras');
+      const sg = new ec2.SecurityGroup(nested, 'VendorAccess', {
+        vpc: stack.vpc,
+        description: 'Vendor access to the database port',
+        allowAllOutbound: false,
+      });
+      sg.addIngressRule(ec2.Peer.ipv4(PUBLIC_TEST_CIDR), ec2.Port.tcp(5432), 'vendor office');
+    },
+  },
+  {
+    name: 'b-nested-under-team-open-ingress',
+    expect: 'fail',
+    ruleIds: ['SS-EC2-001'],
+    klass: 'B',
+    form: 'nested',
+    build: (app) => {
+      openGroup(new NestedStack(teamStack(app), 'Extras'), PUBLIC_TEST_CIDR);
+    },
+  },
+  {
+    name: 'b-nested-in-nested-open-ingress',
+    expect: 'fail',
+    ruleIds: ['SS-EC2-001'],
+    klass: 'B',
+    form: 'nested',
+    build: (app) => {
+      const outer = new NestedStack(teamStack(app), 'Outer');
+      openGroup(new NestedStack(outer, 'Inner'), PUBLIC_TEST_CIDR);
+    },
+  },
+  {
+    name: 'b-nested-under-team-unprotected-db',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'B',
+    form: 'nested',
+    build: (app, kit) => {
+      teamDatabase(kit, new NestedStack(teamStack(app), 'Data'), { instance: { deletionProtection: false } });
+    },
+  },
+  {
+    name: 'b-nested-under-kit-unprotected-db',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'B',
+    form: 'nested',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      teamDatabase(kit, new NestedStack(stack, 'Reporting'), { instance: { deletionProtection: false } });
+    },
+  },
+  {
+    name: 'b-cfn-include-unprotected-db',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001', 'SS-RDS-002'],
+    klass: 'B',
+    form: 'L1',
+    build: (app) => {
+      new CfnInclude(teamStack(app), 'Vendor', { templateFile: join(__dirname, 'templates', 'vendor-database.json') });
+    },
+  },
+  {
+    name: 'b-cfn-stack-raw-template-url',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-002'],
+    klass: 'B',
+    form: 'L1',
+    build: (app) => {
+      new CfnStack(teamStack(app), 'Vendor', {
+        templateUrl: 'https://vendor-templates.s3.amazonaws.com/database.template.json',
+      });
+    },
+  },
+  {
+    name: 'b-cfn-resource-of-stack-type',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-002'],
+    klass: 'B',
+    form: 'L1',
+    build: (app) => {
+      new CfnResource(teamStack(app), 'Vendor', {
+        type: 'AWS::CloudFormation::Stack',
+        properties: { TemplateURL: 'https://vendor-templates.s3.amazonaws.com/database.template.json' },
+      });
+    },
+  },
+  {
+    // The gate reads the nested stack's file; CloudFormation deploys whatever the overridden URL holds.
+    name: 'b-nested-stack-template-url-overridden',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-002'],
+    klass: 'B',
+    form: 'escape-hatch',
+    build: (app) => {
+      const nested = new NestedStack(teamStack(app), 'Extras');
+      new ec2.CfnSecurityGroup(nested, 'Placeholder', {
+        groupDescription: 'Placeholder with no ingress',
+        vpcId: 'vpc-0123456789abcdef0',
+      });
+      (nested.nestedStackResource as CfnResource).addPropertyOverride(
+        'TemplateURL',
+        'https://vendor-templates.s3.amazonaws.com/database.template.json',
+      );
+    },
+  },
+  {
+    name: 'b-serverless-transform',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-001'],
+    klass: 'B',
+    form: 'L2',
+    build: (app) => teamStack(app).addTransform('AWS::Serverless-2016-10-31'),
+  },
+  {
+    name: 'b-language-extensions-transform',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-001'],
+    klass: 'B',
+    form: 'L2',
+    build: (app) => teamStack(app).addTransform('AWS::LanguageExtensions'),
+  },
+  {
+    // An AWS::Include snippet can set any property of the database at deploy time.
+    name: 'b-include-transform-in-db-properties',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-001'],
+    klass: 'B',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      kitProd(kit, app).db.addOverride('Properties.Fn::Transform', {
+        Name: 'AWS::Include',
+        Parameters: { Location: 's3://vendor-templates/database-settings.yaml' },
+      });
+    },
+  },
+  {
+    name: 'b-custom-resource-open-cidr',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-003'],
+    klass: 'B',
+    form: 'L2',
+    build: (app) => {
+      new CustomResource(teamStack(app), 'VendorIngress', {
+        serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:vendor-ingress',
+        resourceType: 'Custom::IngressRule',
+        properties: { GroupId: 'sg-0123456789abcdef0', CidrIp: '0.0.0.0/0', FromPort: 5432, ToPort: 5432 },
+      });
+    },
+  },
+  {
+    // AwsCustomResource serializes the SDK call into one JSON string property: no key or value of its own names it.
+    name: 'b-aws-custom-resource-turns-off-deletion-protection',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-003'],
+    klass: 'B',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const call = new cr.AwsCustomResource(stack, 'DisableDeletionProtection', {
+        onUpdate: {
+          service: 'RDS',
+          action: 'modifyDBInstance',
+          parameters: { DBInstanceIdentifier: 'orders-prod', DeletionProtection: false, ApplyImmediately: true },
+          physicalResourceId: cr.PhysicalResourceId.of('orders-prod-deletion-protection'),
+        },
+        policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+        installLatestAwsSdk: false,
+      });
+      // What a team accepts to get its provider function through cdk-nag; the call itself is what is left to judge.
+      acceptCustomResourceProvider(kit, stack, call);
+    },
+  },
+  {
+    name: 'b-custom-resource-joined-cidr',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-003'],
+    klass: 'B',
+    form: 'escape-hatch',
+    build: (app) => {
+      const rule = new CustomResource(teamStack(app), 'VendorIngress', {
+        serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:vendor-ingress',
+        resourceType: 'Custom::IngressRule',
+        properties: { GroupId: 'sg-0123456789abcdef0', Port: 5432 },
+      });
+      // Written as the intrinsic itself: aws-cdk-lib would join literal parts at synthesis.
+      (rule.node.defaultChild as CfnResource).addPropertyOverride('Source', { 'Fn::Join': ['/', ['0.0.0.0', '0']] });
+    },
+  },
+  {
+    name: 'b-custom-resource-deletion-protection-off',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-003'],
+    klass: 'B',
+    form: 'escape-hatch',
+    build: (app) => {
+      const cr = new CfnCustomResource(teamStack(app), 'DatabaseSettings', {
+        serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:modify-db-instance',
+      });
+      cr.addPropertyOverride('DBInstanceIdentifier', 'orders-prod');
+      cr.addPropertyOverride('DeletionProtection', false);
+    },
+  },
+  {
+    name: 'b-custom-resource-nested-public-setting',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-003'],
+    klass: 'B',
+    form: 'L2',
+    build: (app) => {
+      new CustomResource(teamStack(app), 'DatabaseSettings', {
+        serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:modify-db-instance',
+        resourceType: 'Custom::ModifyDatabase',
+        properties: { Target: 'orders-prod', Settings: { PubliclyAccessible: 'true', MultiAZ: 'false' } },
+      });
+    },
+  },
+
+  // C. Values CloudFormation decides at deploy time are judged in every case they can take.
+  {
+    name: 'c-if-deletion-protection',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'C',
+    form: 'L1',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      teamDatabase(kit, stack).cfn.deletionProtection = Fn.conditionIf(
+        deployTimeCondition(stack).logicalId,
+        true,
+        false,
+      );
+    },
+  },
+  {
+    name: 'c-if-multi-az',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-002'],
+    klass: 'C',
+    form: 'L1',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      teamDatabase(kit, stack).cfn.multiAz = Fn.conditionIf(deployTimeCondition(stack).logicalId, true, false);
+    },
+  },
+  {
+    name: 'c-if-deletion-protection-no-value',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'C',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      teamDatabase(kit, stack).cfn.addPropertyOverride(
+        'DeletionProtection',
+        Fn.conditionIf(deployTimeCondition(stack).logicalId, true, Aws.NO_VALUE),
+      );
+    },
+  },
+  {
+    name: 'c-aurora-reader-under-condition',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-002'],
+    klass: 'C',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      teamAurora(kit, stack).reader.cfnOptions.condition = deployTimeCondition(stack);
+    },
+  },
+  {
+    name: 'c-aurora-instances-pinned-to-one-az',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-002'],
+    klass: 'C',
+    form: 'L2',
+    build: (app, kit) => {
+      teamAurora(kit, teamStack(app), { availabilityZone: 'us-east-1a' }, { availabilityZone: 'us-east-1a' });
+    },
+  },
+  {
+    name: 'c-kms-key-without-storage-encrypted',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-003'],
+    klass: 'C',
+    form: 'escape-hatch',
+    build: (app, kit) => teamDatabase(kit, teamStack(app)).cfn.addPropertyDeletionOverride('StorageEncrypted'),
+  },
+  {
+    name: 'c-parameter-multi-az-true-or-false',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-002'],
+    klass: 'C',
+    form: 'referenced',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const multiAz = new CfnParameter(stack, 'MultiAz', { type: 'String', allowedValues: ['true', 'false'] });
+      teamDatabase(kit, stack).cfn.addPropertyOverride('MultiAZ', multiAz.valueAsString);
+    },
+  },
+  {
+    name: 'c-parameter-deletion-protection-unconstrained',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'C',
+    form: 'referenced',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const protect = new CfnParameter(stack, 'DeletionProtection', { type: 'String', default: 'true' });
+      teamDatabase(kit, stack).cfn.addPropertyOverride('DeletionProtection', protect.valueAsString);
+    },
+  },
+  {
+    // For Systems Manager parameter types CloudFormation checks AllowedValues against the parameter's key, not the
+    // value it fetches ("Systems Manager parameter types", AWS CloudFormation User Guide).
+    name: 'c-ssm-parameter-allowed-values-true',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'C',
+    form: 'referenced',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const protect = new CfnParameter(stack, 'DeletionProtection', {
+        type: 'AWS::SSM::Parameter::Value<String>',
+        allowedValues: ['true'],
+        default: 'true',
+      });
+      teamDatabase(kit, stack).cfn.addPropertyOverride('DeletionProtection', protect.valueAsString);
+    },
+  },
+  {
+    name: 'c-mapping-deletion-protection',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'C',
+    form: 'referenced',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const settings = new CfnMapping(stack, 'Settings', {
+        mapping: { 'us-east-1': { protect: 'false' }, 'eu-west-1': { protect: 'true' } },
+      });
+      teamDatabase(kit, stack).cfn.addPropertyOverride('DeletionProtection', settings.findInMap(Aws.REGION, 'protect'));
+    },
+  },
+  {
+    name: 'c-rotation-schedule-under-condition',
+    expect: 'fail',
+    ruleIds: ['SS-SM-002'],
+    klass: 'C',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const { secret } = teamDatabase(kit, stack);
+      const schedule = secret.node.findChild('Rotation').node.defaultChild as secretsmanager.CfnRotationSchedule;
+      schedule.cfnOptions.condition = deployTimeCondition(stack);
+    },
+  },
+  {
+    name: 'c-ingress-rule-inside-if',
+    expect: 'fail',
+    ruleIds: ['SS-EC2-001'],
+    klass: 'C',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const { securityGroup } = teamDatabase(kit, stack);
+      (securityGroup.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupIngress', [
+        Fn.conditionIf(
+          deployTimeCondition(stack).logicalId,
+          { IpProtocol: 'tcp', FromPort: TEAM_DB_PORT, ToPort: TEAM_DB_PORT, CidrIp: '0.0.0.0/0' },
+          Aws.NO_VALUE,
+        ),
+      ]);
+    },
+  },
+  {
+    name: 'c-deletion-protection-imported-false',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'C',
+    form: 'referenced',
+    build: (app, kit) => {
+      const settings = new Stack(app, 'Orders-Settings-prod');
+      new CfnOutput(settings, 'Protect', { value: 'false', exportName: 'OrdersDeletionProtection' });
+      const stack = teamStack(app);
+      stack.addDependency(settings);
+      teamDatabase(kit, stack).cfn.addPropertyOverride(
+        'DeletionProtection',
+        Fn.importValue('OrdersDeletionProtection'),
+      );
+    },
+  },
+  {
+    name: 'c-nested-parameter-from-parent-false',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'C',
+    form: 'nested',
+    build: (app, kit) => {
+      const nested = new NestedStack(teamStack(app), 'Data', { parameters: { Protect: 'false' } });
+      const protect = new CfnParameter(nested, 'Protect', { type: 'String' });
+      teamDatabase(kit, nested).cfn.addPropertyOverride('DeletionProtection', protect.valueAsString);
+    },
+  },
+  {
+    name: 'c-update-replace-policy-delete',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-007'],
+    klass: 'C',
+    form: 'escape-hatch',
+    build: (app, kit) => kitProd(kit, app).db.addOverride('UpdateReplacePolicy', 'Delete'),
+  },
+
+  // D. The AWS-managed key in every spelling, and keys synthesis cannot see.
+  {
+    name: 'd-storage-key-aws-rds-alias',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-003'],
+    klass: 'D',
+    form: 'escape-hatch',
+    build: (app, kit) => teamDatabase(kit, teamStack(app)).cfn.addPropertyOverride('KmsKeyId', 'alias/aws/rds'),
+  },
+  {
+    name: 'd-storage-key-aws-rds-fn-join',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-003'],
+    klass: 'D',
+    form: 'referenced',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app)).cfn.kmsKeyId = Fn.join('', [
+        'arn:',
+        Aws.PARTITION,
+        ':kms:',
+        Aws.REGION,
+        ':',
+        Aws.ACCOUNT_ID,
+        ':alias/aws/rds',
+      ]);
+    },
+  },
+  {
+    name: 'd-storage-key-aws-rds-fn-sub',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-003'],
+    klass: 'D',
+    form: 'referenced',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app)).cfn.kmsKeyId = Fn.sub(
+        'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/rds',
+      );
+    },
+  },
+  {
+    name: 'd-storage-key-aws-rds-l2-alias',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-003'],
+    klass: 'D',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      teamDatabase(kit, stack, { storageKey: kms.Alias.fromAliasName(stack, 'AwsRds', 'alias/aws/rds') });
+    },
+  },
+  {
+    name: 'd-storage-key-imported-aws-managed',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-003'],
+    klass: 'D',
+    form: 'referenced',
+    build: (app, kit) => {
+      const settings = new Stack(app, 'Orders-Settings-prod');
+      new CfnOutput(settings, 'StorageKey', { value: 'alias/aws/rds', exportName: 'OrdersStorageKey' });
+      const stack = teamStack(app);
+      stack.addDependency(settings);
+      teamDatabase(kit, stack).cfn.kmsKeyId = Fn.importValue('OrdersStorageKey');
+    },
+  },
+  {
+    name: 'd-storage-key-plain-parameter',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-003'],
+    klass: 'D',
+    form: 'referenced',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const key = new CfnParameter(stack, 'StorageKeyArn', { type: 'String' });
+      teamDatabase(kit, stack).cfn.kmsKeyId = key.valueAsString;
+    },
+  },
+  {
+    name: 'd-secret-aws-secretsmanager-alias',
+    expect: 'fail',
+    ruleIds: ['SS-SM-001'],
+    klass: 'D',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const awsManaged = kms.Alias.fromAliasName(stack, 'AwsSecretsManager', 'alias/aws/secretsmanager');
+      teamDatabase(kit, stack, {
+        instance: { credentials: rds.Credentials.fromGeneratedSecret('orders_admin', { encryptionKey: awsManaged }) },
+      });
+    },
+  },
+  {
+    name: 'd-secret-without-key',
+    expect: 'fail',
+    ruleIds: ['SS-SM-001'],
+    klass: 'D',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app), {
+        instance: { credentials: rds.Credentials.fromGeneratedSecret('orders_admin') },
+      });
+    },
+  },
+  {
+    name: 'd-performance-insights-without-key',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-010'],
+    klass: 'D',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app), { instance: { performanceInsightEncryptionKey: undefined } });
+    },
+  },
+  {
+    name: 'd-performance-insights-aws-rds-alias',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-010'],
+    klass: 'D',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      kitProd(kit, app).db.addPropertyOverride('PerformanceInsightsKMSKeyId', 'alias/aws/rds');
+    },
+  },
+  {
+    name: 'd-log-group-without-key',
+    expect: 'fail',
+    ruleIds: ['SS-LOG-001'],
+    klass: 'D',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      teamDatabase(kit, stack);
+      new logs.LogGroup(stack, 'AuditLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    },
+  },
+  {
+    // RDS creates the export log groups itself when the template has none, with no KMS key (the kit creates its own
+    // for that reason).
+    name: 'd-log-exports-without-log-groups',
+    expect: 'fail',
+    ruleIds: ['SS-LOG-001'],
+    klass: 'D',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app), { noLogGroups: true });
+    },
+  },
+  {
+    // An Aurora instance's Performance Insights key is its own; the cluster sets none here either.
+    name: 'd-aurora-performance-insights-without-key',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-010'],
+    klass: 'D',
+    form: 'L2',
+    build: (app, kit) => {
+      const noKey = { performanceInsightEncryptionKey: undefined };
+      teamAurora(kit, teamStack(app), noKey, noKey);
+    },
+  },
+  {
+    name: 'd-kit-log-group-key-removed',
+    expect: 'fail',
+    ruleIds: ['SS-LOG-001'],
+    klass: 'D',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      const group = stack.node.findChild('LogGroup-postgresql').node.defaultChild as logs.CfnLogGroup;
+      group.addPropertyDeletionOverride('KmsKeyId');
+    },
+  },
+  {
+    name: 'd-kit-storage-key-rotation-off',
+    expect: 'fail',
+    ruleIds: ['SS-KMS-001'],
+    klass: 'D',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      (kitProd(kit, app).stack.key.node.defaultChild as kms.CfnKey).addPropertyOverride('EnableKeyRotation', false);
+    },
+  },
+
+  // E. What sits around the database: clusters, proxies, other engines, subnets.
+  {
+    name: 'e-multi-az-db-cluster-public',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-004'],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      teamMultiAzCluster(kit, teamStack(app), { publiclyAccessible: true });
+    },
+  },
+  {
+    name: 'e-aurora-writer-public',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-004'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamAurora(kit, teamStack(app), { publiclyAccessible: true });
+    },
+  },
+  {
+    name: 'e-proxy-without-tls',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-008'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamProxy(kit, teamDatabase(kit, teamStack(app)), false);
+    },
+  },
+  {
+    name: 'e-kit-proxy-tls-overridden',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-008'],
+    klass: 'E',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      (stack.proxy!.node.defaultChild as rds.CfnDBProxy).addPropertyOverride('RequireTLS', false);
+    },
+  },
+  {
+    name: 'e-mysql-secure-transport-off',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-005'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app), { engine: MYSQL_8 });
+    },
+  },
+  {
+    name: 'e-sqlserver-force-ssl-0',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-005'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app), { engine: SQLSERVER_16 });
+    },
+  },
+  {
+    name: 'e-mariadb-default-parameter-group',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-005'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app), { engine: MARIADB_10 });
+    },
+  },
+  {
+    name: 'e-instance-in-public-subnets',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-009'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app), {
+        vpc: {
+          subnetConfiguration: [
+            { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+            { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+          ],
+        },
+        instance: { vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } },
+      });
+    },
+  },
+  {
+    // The subnets' route tables live in the database's template; the route to the internet gateway does not. A partner
+    // range rather than 0.0.0.0/0, which cdk-nag's VPCNoUnrestrictedRouteToIGW would flag on the route.
+    name: 'e-internet-route-added-from-sibling-stack',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-009'],
+    klass: 'E',
+    form: 'referenced',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const network = new Stack(app, 'Orders-Network-prod');
+      const igw = new ec2.CfnInternetGateway(network, 'InternetGateway');
+      new ec2.CfnVPCGatewayAttachment(network, 'Attachment', { vpcId: t.vpc.vpcId, internetGatewayId: igw.ref });
+      t.vpc.isolatedSubnets.forEach((subnet, i) => {
+        new ec2.CfnRoute(network, `DefaultRoute${i}`, {
+          routeTableId: subnet.routeTable.routeTableId,
+          destinationCidrBlock: PUBLIC_TEST_CIDR,
+          gatewayId: igw.ref,
+        });
+      });
+    },
+  },
+  {
+    name: 'e-l1-instance-without-subnet-group',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-009'],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      teamL1Database(kit, teamStack(app), { dbSubnetGroupName: undefined });
+    },
+  },
+  {
+    name: 'e-l1-subnet-group-outside-template',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-009'],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      teamL1Database(kit, teamStack(app), { dbSubnetGroupName: 'shared-database-subnets' });
+    },
+  },
+  {
+    name: 'e-l1-subnet-group-of-foreign-subnets',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-009'],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      const t = teamL1Database(kit, teamStack(app));
+      t.subnetGroup.subnetIds = ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'];
+    },
+  },
+
+  // F. Ways to lower the bar rather than meet it.
+  {
+    name: 'f-kit-prod-judged-as-dev',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-002'],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app, undefined, { multiAz: false });
+      kit.applyCompliance(stack, { environment: 'dev' });
+    },
+  },
+  {
+    name: 'f-kit-prod-judged-as-staging',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-006'],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app, undefined, { backupRetentionDays: 7 });
+      kit.applyCompliance(stack, { environment: 'staging' });
+    },
+  },
+  {
+    name: 'f-kit-prod-backup-minimum-lowered',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-006'],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app, undefined, { backupRetentionDays: 1 });
+      kit.applyCompliance(stack, { environment: 'prod', minBackupRetentionDays: 1 });
+    },
+  },
+  {
+    name: 'f-compliance-date-revives-expired-ack',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-006'],
+    klass: 'F',
+    form: 'context',
+    appContext: { complianceDate: '2026-01-01' },
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app), { instance: { backupRetention: SEVEN_DAYS } });
+      kit.acknowledge(t.db, {
+        ruleId: 'SS-RDS-006',
+        reason: SHORT_BACKUP_REASON,
+        owner: FIXTURE_OWNER,
+        expires: '2026-06-30',
+      });
+    },
+  },
+  {
+    name: 'f-date-option-revives-expired-ack',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-006'],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      kit.applyCompliance(app, { date: '2026-01-01' });
+      const t = teamDatabase(kit, teamStack(app), { instance: { backupRetention: SEVEN_DAYS } });
+      kit.acknowledge(t.db, {
+        ruleId: 'SS-RDS-006',
+        reason: SHORT_BACKUP_REASON,
+        owner: FIXTURE_OWNER,
+        expires: '2026-06-30',
+      });
+    },
+  },
+  {
+    // What a CI job exporting SPENDSENSE_COMPLIANCE_DATE does; set here before the app's gate reads it.
+    name: 'f-env-date-revives-expired-ack',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-006'],
+    klass: 'F',
+    form: 'context',
+    build: (app, kit) => {
+      process.env.SPENDSENSE_COMPLIANCE_DATE = '2026-01-01';
+      const t = teamDatabase(kit, teamStack(app), { instance: { backupRetention: SEVEN_DAYS } });
+      kit.acknowledge(t.db, {
+        ruleId: 'SS-RDS-006',
+        reason: SHORT_BACKUP_REASON,
+        owner: FIXTURE_OWNER,
+        expires: '2026-06-30',
+      });
+    },
+  },
+  {
+    // The app's gate judges every stack as prod; a stack-level mark that says dev lowers that for a team's own stack.
+    name: 'f-team-stack-judged-as-dev',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-002'],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      teamDatabase(kit, stack, { instance: { multiAz: false } });
+      kit.applyCompliance(stack, { environment: 'dev' });
+    },
+  },
+  {
+    name: 'f-ack-on-parent-before-child',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-006'],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      accept(kit, stack, 'SS-RDS-006', SHORT_BACKUP_REASON);
+      teamDatabase(kit, stack, { instance: { backupRetention: SEVEN_DAYS } });
+    },
+  },
+  {
+    name: 'f-native-validations-acknowledge',
+    expect: 'fail',
+    ruleIds: ['SS-ACK-001'],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app), { instance: { backupRetention: SEVEN_DAYS } });
+      Validations.of(t.db).acknowledge({ id: 'SS-RDS-006', reason: SHORT_BACKUP_REASON });
+    },
+  },
+  {
+    name: 'f-malformed-ack',
+    expect: 'fail',
+    ruleIds: ['SS-ACK-001'],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app), { instance: { backupRetention: SEVEN_DAYS } });
+      kit.acknowledge(t.db, { ruleId: 'SS-RDS-006', reason: 'fine', owner: '', expires: 'next year' });
+    },
+  },
+  {
+    name: 'f-forbidden-multi-az-ack',
+    expect: 'fail',
+    ruleIds: ['SS-ACK-002'],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app), { instance: { multiAz: false } });
+      accept(kit, t.db, 'SS-RDS-002', 'Single-AZ to halve the instance bill until the launch in the spring.');
+    },
+  },
+  {
+    name: 'f-forbidden-nag-deletion-protection-ack',
+    expect: 'fail',
+    ruleIds: ['SS-ACK-002'],
+    klass: 'F',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const { db } = kitProd(kit, app);
+      db.deletionProtection = false;
+      accept(kit, db, 'AwsSolutions-RDS10', 'Deletion protection gets in the way of the blue/green rebuild script.');
+    },
+  },
+
+  // G. The kit's own app with -c overrides that break a prod control.
+  ...(
+    [
+      ['g-kit-prod-single-az', 'multiAz=false', 'SS-RDS-002'],
+      ['g-kit-prod-no-deletion-protection', 'deletionProtection=false', 'SS-RDS-001'],
+      ['g-kit-prod-open-to-the-internet', 'allowedCidrs=0.0.0.0/0', 'SS-EC2-001'],
+      ['g-kit-prod-single-public-host', 'allowedCidrs=203.0.113.7/32', 'SS-EC2-001'],
+      ['g-kit-prod-removal-destroy', 'removalPolicy=destroy', 'SS-RDS-007'],
+      ['g-kit-prod-backup-one-day', 'backupRetentionDays=1', 'SS-RDS-006'],
+    ] as const
+  ).map(([name, override, ruleId]): KitContextCase => ({
+    name,
+    expect: 'fail',
+    ruleIds: [ruleId],
+    klass: 'G',
+    form: 'context',
+    kitContext: ['environment=prod', override],
+  })),
+];
+
+const PASS: readonly RedteamCase[] = [
+  ...(
+    [
+      ['dev', ['environment=dev']],
+      ['staging', ['environment=staging']],
+      ['prod', ['environment=prod']],
+      ['all-environments', []],
+      ['prod-compliance-date-later', ['environment=prod', `complianceDate=${FIXTURE_EXPIRES}`]],
+    ] as const
+  ).map(([suffix, kitContext]): KitContextCase => ({
+    name: `p-kit-app-${suffix}`,
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'G',
+    form: 'context',
+    kitContext,
+  })),
+  {
+    name: 'p-kit-prod-ingress-from-vpc-cidr',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'C',
+    form: 'referenced',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      databaseGroupOf(stack).addIngressRule(ec2.Peer.ipv4(stack.vpc.vpcCidrBlock), ec2.Port.tcp(5432), 'the VPC');
+    },
+  },
+  {
+    name: 'p-kit-prod-in-stage',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'A',
+    form: 'enforcement',
+    build: (app, kit) => {
+      kitProd(kit, new Stage(app, 'Team'), 'Database');
+    },
+  },
+  {
+    name: 'p-nested-under-kit-private-ingress',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'B',
+    form: 'nested',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      const nested = new NestedStack(stack, 'Extras');
+      const sg = new ec2.SecurityGroup(nested, 'OfficeAccess', {
+        vpc: stack.vpc,
+        description: 'Office network access to the database port',
+        allowAllOutbound: false,
+      });
+      sg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/16'), ec2.Port.tcp(5432), 'office network');
+    },
+  },
+  {
+    name: 'p-team-prod-instance',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app));
+    },
+  },
+  {
+    name: 'p-team-prod-instance-l1-default-postgres16-group',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      teamL1Database(kit, teamStack(app), { engineVersion: '16.8', dbParameterGroupName: 'default.postgres16' });
+    },
+  },
+  {
+    name: 'p-deletion-protection-parameter-only-true',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'C',
+    form: 'referenced',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const protect = new CfnParameter(stack, 'DeletionProtection', {
+        type: 'String',
+        allowedValues: ['true'],
+        default: 'true',
+      });
+      teamDatabase(kit, stack).cfn.addPropertyOverride('DeletionProtection', protect.valueAsString);
+    },
+  },
+  {
+    name: 'p-if-both-branches-true',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'C',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const { cfn } = teamDatabase(kit, stack);
+      const condition = deployTimeCondition(stack).logicalId;
+      cfn.addPropertyOverride('DeletionProtection', Fn.conditionIf(condition, true, true));
+      cfn.addPropertyOverride('MultiAZ', Fn.conditionIf(condition, true, true));
+    },
+  },
+  {
+    // The same through the L1 properties, where cdk-nag reads them too.
+    name: 'p-if-both-branches-true-l1',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'C',
+    form: 'L1',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const { cfn } = teamDatabase(kit, stack);
+      const condition = deployTimeCondition(stack).logicalId;
+      cfn.deletionProtection = Fn.conditionIf(condition, true, true);
+      cfn.multiAz = Fn.conditionIf(condition, true, true);
+    },
+  },
+  {
+    name: 'p-nested-parameter-from-parent-true',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'C',
+    form: 'nested',
+    build: (app, kit) => {
+      const nested = new NestedStack(teamStack(app), 'Data', { parameters: { Protect: 'true' } });
+      const protect = new CfnParameter(nested, 'Protect', { type: 'String' });
+      teamDatabase(kit, nested).cfn.addPropertyOverride('DeletionProtection', protect.valueAsString);
+    },
+  },
+  {
+    name: 'p-storage-key-in-sibling-stack',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'D',
+    form: 'referenced',
+    build: (app, kit) => {
+      const keys = new Stack(app, 'Orders-Keys-prod');
+      teamDatabase(kit, teamStack(app), { storageKey: teamKey(keys, 'StorageKey') });
+    },
+  },
+  {
+    name: 'p-aurora-writer-and-reader',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'C',
+    form: 'L2',
+    build: (app, kit) => {
+      teamAurora(kit, teamStack(app));
+    },
+  },
+  {
+    name: 'p-multi-az-db-cluster',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      teamMultiAzCluster(kit, teamStack(app));
+    },
+  },
+  {
+    name: 'p-team-proxy-requires-tls',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamProxy(kit, teamDatabase(kit, teamStack(app)), true);
+    },
+  },
+  {
+    name: 'p-kit-prod-judged-as-prod',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      kit.applyCompliance(stack, { environment: 'prod', nagPacks: ['AwsSolutions', 'NIST80053R5', 'PCIDSS321'] });
+    },
+  },
+  {
+    name: 'p-compliance-date-later-than-today',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'F',
+    form: 'context',
+    appContext: { complianceDate: FIXTURE_EXPIRES },
+    build: (app, kit) => {
+      kitProd(kit, app);
+    },
+  },
+  {
+    name: 'p-live-ack-on-the-finding',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app), { instance: { backupRetention: SEVEN_DAYS } });
+      accept(kit, t.db, 'SS-RDS-006', SHORT_BACKUP_REASON);
+    },
+  },
+  {
+    // `subtree: true` is the opt-in that lets an acknowledgement cover constructs added beneath it later.
+    name: 'p-ack-on-parent-with-subtree',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'F',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      kit.acknowledge(stack, {
+        ruleId: 'SS-RDS-006',
+        reason: SHORT_BACKUP_REASON,
+        owner: FIXTURE_OWNER,
+        expires: FIXTURE_EXPIRES,
+        subtree: true,
+      });
+      teamDatabase(kit, stack, { instance: { backupRetention: SEVEN_DAYS } });
+    },
+  },
+];
+
+export const CASES: readonly RedteamCase[] = [...FAIL, ...PASS];
+
+export function caseNamed(name: string): RedteamCase | undefined {
+  return CASES.find((c) => c.name === name);
+}
