@@ -161,6 +161,15 @@ function deploysJudgedTemplate(nested: Stack, parentTemplate: CfnTemplate): bool
   return rendered !== undefined && isDeepStrictEqual(rendered, own);
 }
 
+/**
+ * A stack's name for results and evidence. A nested stack's own `stackName` is `{ Ref: AWS::StackName }`, known only at
+ * deploy time: it is named after its parent and its construct id instead.
+ */
+function displayName(stack: Stack): string {
+  const parent = stack.nestedStackParent;
+  return parent ? `${displayName(parent)}/${stack.node.id}` : stack.stackName;
+}
+
 /** The logical id, in its parent's template, of the resource that deploys a nested stack. */
 function nestedStackLogicalId(nested: Stack): string | undefined {
   const resource = nested.nestedStackResource;
@@ -242,7 +251,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         ? ((parent!.template.Resources?.[nestedId]?.Properties?.Parameters ?? {}) as Record<string, unknown>)
         : undefined;
       j.resolver = new Resolver(
-        j.stack.stackName,
+        displayName(j.stack),
         j.template,
         app,
         passed ? (name) => (name in passed ? parent!.resolver!.resolve(passed[name]) : undefined) : undefined,
@@ -271,7 +280,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
             Record<string, unknown> | undefined)
         : undefined;
       const evaluation = evaluateStack({
-        stackName: stack.stackName,
+        stackName: displayName(stack),
         stackPath: stack.node.path,
         target,
         template,

@@ -123,7 +123,7 @@ export class Resolver {
     }
     const resource = this.template.Resources?.[name];
     if (!resource) return { kind: 'unknown', why: `Ref to ${name}, which is not in the template` };
-    return this.resourceOf(name, undefined, depth);
+    return this.resourceOf(name, undefined);
   }
 
   private getAtt(id: string, attribute: string, depth: number): Resolved {
@@ -137,10 +137,10 @@ export class Resolver {
       }
       return inner;
     }
-    return this.resourceOf(id, attribute, depth);
+    return this.resourceOf(id, attribute);
   }
 
-  private resourceOf(logicalId: string, attribute: string | undefined, _depth: number): Resolved {
+  private resourceOf(logicalId: string, attribute: string | undefined): Resolved {
     const resource = this.template.Resources![logicalId];
     return {
       kind: 'resource',

@@ -150,7 +150,12 @@ describe('what the gate judges', () => {
     app.synth();
     const run = plugin.lastRun!;
     expect(resultsOf(run, 'SS-RDS-001')).toEqual([
-      expect.objectContaining({ status: 'fail', environment: 'prod', constructPath: 'Prod/Team/Extras/Db' }),
+      expect.objectContaining({
+        status: 'fail',
+        environment: 'prod',
+        stack: 'Prod-Team/Extras',
+        constructPath: 'Prod/Team/Extras/Db',
+      }),
     ]);
     expect(resultsOf(run, 'SS-CFN-002')).toEqual([expect.objectContaining({ status: 'pass', stack: 'Prod-Team' })]);
   });
