@@ -78,7 +78,7 @@ export class Resolver {
     const [fn, arg] = entries[0];
     switch (fn) {
       case 'Ref':
-        return typeof arg === 'string' ? this.ref(arg, depth) : unknownOf(value);
+        return typeof arg === 'string' ? this.ref(arg) : unknownOf(value);
       case 'Fn::GetAtt': {
         const [id, attribute]: unknown[] = Array.isArray(arg)
           ? [(arg as unknown[])[0], (arg as unknown[])[1]]
@@ -110,7 +110,7 @@ export class Resolver {
     }
   }
 
-  private ref(name: string, depth: number): Resolved {
+  private ref(name: string): Resolved {
     if (PSEUDO.test(name)) return { kind: 'expression', text: `\${${name}}`, via: [] };
     const parameters = (this.template.Parameters ?? {}) as Record<string, Record<string, unknown>>;
     if (name in parameters) {
@@ -190,7 +190,7 @@ export class Resolver {
       else if (name.includes('.')) {
         const [id, ...att] = name.split('.');
         parts.push(this.getAtt(id, att.join('.'), depth + 1));
-      } else parts.push(this.ref(name, depth + 1));
+      } else parts.push(this.ref(name));
       last = m.index + m[0].length;
     }
     parts.push({ kind: 'literal', value: text.slice(last), via: [] });
