@@ -112,19 +112,7 @@ export class DatabaseStack extends Stack {
       // Snapshots kept on delete are unreadable without their key, so the key outlives the database.
       removalPolicy: keepsData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchLogsInThisAccount',
-        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-          },
-        },
-      }),
-    );
+    allowCloudWatchLogs(this.key);
 
     const logRetention = env === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH;
     const ownsVpc = profile.vpcId === undefined;
@@ -407,4 +395,24 @@ function nagPrefixes(packs: readonly string[]) {
 export function engineVersion(version: string): rds.PostgresEngineVersion {
   const major = version.split('.')[0];
   return rds.PostgresEngineVersion.of(version, major);
+}
+
+/**
+ * Lets CloudWatch Logs of the key's own account and region use `key` for its log groups (flow logs, RDS log exports),
+ * and nothing else.
+ */
+export function allowCloudWatchLogs(key: kms.Key): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsInThisAccount',
+      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+        },
+      },
+    }),
+  );
 }

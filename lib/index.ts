@@ -1,6 +1,7 @@
 /** The kit's library API: compose SpendSense database stacks in your own CDK app. */
 export {
   DatabaseStack,
+  allowCloudWatchLogs,
   DATABASE_NAME,
   MASTER_USERNAME,
   credentialsSecretName,

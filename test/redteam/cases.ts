@@ -1400,7 +1400,7 @@ const PASS: readonly RedteamCase[] = [
     form: 'referenced',
     build: (app, kit) => {
       const keys = new Stack(app, 'Orders-Keys-prod');
-      teamDatabase(kit, teamStack(app), { storageKey: teamKey(keys, 'StorageKey') });
+      teamDatabase(kit, teamStack(app), { storageKey: teamKey(kit, keys, 'StorageKey') });
     },
   },
   {

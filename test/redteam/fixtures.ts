@@ -31,21 +31,9 @@ export function accept(kit: Kit, scope: IConstruct, ruleId: string, reason: stri
 }
 
 /** A customer-managed key with rotation that CloudWatch Logs of this account may use (flow logs, log exports). */
-export function teamKey(scope: Construct, id = 'Key'): kms.Key {
+export function teamKey(kit: Kit, scope: Construct, id = 'Key'): kms.Key {
   const key = new kms.Key(scope, id, { enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsInThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-        },
-      },
-    }),
-  );
+  kit.allowCloudWatchLogs(key);
   return key;
 }
 
@@ -137,7 +125,7 @@ export interface TeamDatabaseOptions {
  */
 export function teamDatabase(kit: Kit, stack: Stack, options: TeamDatabaseOptions = {}): TeamDatabase {
   const choice = options.engine ?? POSTGRES_17;
-  const key = teamKey(stack);
+  const key = teamKey(kit, stack);
   const vpc = teamVpc(kit, stack, key, options.vpc);
   const securityGroup = new ec2.SecurityGroup(stack, 'DatabaseSecurityGroup', {
     vpc,
@@ -259,7 +247,7 @@ export function teamL1Database(
   props: Partial<rds.CfnDBInstanceProps> = {},
   options: { readonly vpc?: TeamVpcOptions } = {},
 ): TeamL1Database {
-  const key = teamKey(stack);
+  const key = teamKey(kit, stack);
   const vpc = teamVpc(kit, stack, key, options.vpc);
   const securityGroup = new ec2.SecurityGroup(stack, 'DatabaseSecurityGroup', {
     vpc,
@@ -351,7 +339,7 @@ export function teamAurora(
   instance: Partial<rds.ProvisionedClusterInstanceProps> = {},
   reader: Partial<rds.ProvisionedClusterInstanceProps> = {},
 ): TeamAurora {
-  const key = teamKey(stack);
+  const key = teamKey(kit, stack);
   const vpc = teamVpc(kit, stack, key);
   const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 });
   const securityGroup = new ec2.SecurityGroup(stack, 'DatabaseSecurityGroup', {
@@ -418,7 +406,7 @@ export function teamMultiAzCluster(
   stack: Stack,
   props: Partial<rds.CfnDBClusterProps> = {},
 ): rds.CfnDBCluster {
-  const key = teamKey(stack);
+  const key = teamKey(kit, stack);
   const vpc = teamVpc(kit, stack, key);
   const securityGroup = new ec2.SecurityGroup(stack, 'DatabaseSecurityGroup', {
     vpc,
