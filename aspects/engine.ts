@@ -15,7 +15,7 @@ import { NagFinding, nagUnacknowledgeableInProd } from './nag';
 import type { Resolver } from './resolve';
 import type { PolicyRule, RuleContext, RuleOutcome } from './rule';
 import { RULES } from './rules';
-import { byCodePoint, CfnTemplate } from './template';
+import { byCodePoint, CfnTemplate, TemplateResource } from './template';
 import { variantsOf } from './variants';
 import type { AcknowledgementRecord, CheckResult, CheckStatus, Severity } from './types';
 
@@ -131,6 +131,16 @@ function ruleResults(input: StackInput): CheckResult[] {
       fix: rule.fix,
     });
   };
+  // A resource's variants do not depend on the rule: expand each resource once.
+  const variantsByResource = new Map<string, ReturnType<typeof variantsOf>>();
+  const variantsOfResource = (logicalId: string, resource: TemplateResource) => {
+    let v = variantsByResource.get(logicalId);
+    if (!v) {
+      v = variantsOf(resource, input.template, (name) => !input.parentParameters?.has(name));
+      variantsByResource.set(logicalId, v);
+    }
+    return v;
+  };
   for (const rule of RULES) {
     const ruleSeverity = rule.severity[env];
     if (ruleSeverity === 'off') continue;
@@ -142,7 +152,7 @@ function ruleResults(input: StackInput): CheckResult[] {
     for (const [logicalId, resource] of resources) {
       if (!judgesType(rule, resource.Type)) continue;
       const context: RuleContext = { ...base, logicalId };
-      const variants = variantsOf(resource, input.template, (name) => !input.parentParameters?.has(name));
+      const variants = variantsOfResource(logicalId, resource);
       const judged = variants.map((v) => {
         const outcomes = rule.evaluate(v.resource, context);
         const ranks = outcomes.map((o) => rank(judge(o, ruleSeverity, env)));

@@ -103,13 +103,16 @@ function indexStack(stack: Stack, template: CfnTemplate, constructs: ReadonlyMap
   const pathById = new Map<string, string>();
   const idByPath = new Map<string, string>();
   const resources = template.Resources ?? {};
-  for (const c of stack.node.findAll()) {
-    if (!CfnElement.isCfnElement(c) || Stack.of(c) !== stack) continue;
-    const id = stack.resolve(c.logicalId) as string;
-    if (!(id in resources)) continue;
-    pathById.set(id, c.node.path);
-    idByPath.set(c.node.path, id);
-  }
+  const elements = stack.node
+    .findAll()
+    .filter((c): c is CfnElement => CfnElement.isCfnElement(c) && Stack.of(c) === stack);
+  // One resolution for all: each call of Stack.resolve has a fixed cost.
+  const ids = stack.resolve(elements.map((c) => c.logicalId)) as string[];
+  elements.forEach((c, i) => {
+    if (!(ids[i] in resources)) return;
+    pathById.set(ids[i], c.node.path);
+    idByPath.set(c.node.path, ids[i]);
+  });
   return {
     pathOf: (id: string) => pathById.get(id) ?? `${stack.node.path}/${id}`,
     resourceAt: (path: string) => {
@@ -262,10 +265,19 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         if (typeof name === 'string') byExportName.set(name, { resolver: j.resolver, value: output.Value });
       }
     }
-    const ownerOf = (path: string): Stack | undefined =>
-      stacks
-        .filter((s) => coversPath(s.node.path, path))
-        .reduce<Stack | undefined>((a, b) => (!a || b.node.path.length > a.node.path.length ? b : a), undefined);
+    // The innermost stack (a nested stack inside its parent) that holds a construct path; asked once per path.
+    const owners = new Map<string, Stack | undefined>();
+    const ownerOf = (path: string): Stack | undefined => {
+      if (!owners.has(path)) {
+        owners.set(
+          path,
+          stacks
+            .filter((s) => coversPath(s.node.path, path))
+            .reduce<Stack | undefined>((a, b) => (!a || b.node.path.length > a.node.path.length ? b : a), undefined),
+        );
+      }
+      return owners.get(path);
+    };
     for (const j of judged) {
       const { stack, template, text } = j;
       const target = complianceTargetOf(stack) ?? UNMARKED_TARGET;
@@ -291,17 +303,10 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         resourceAt: index.resourceAt,
         // cdk-nag walks the whole subtree: a nested stack's constructs are judged with the nested stack only.
         nagFindings: runNagPacks(stack, target.nagPacks).filter((f) => ownerOf(f.constructPath) === stack),
+        // A stack's acknowledgements: those on the stack or above it, and those inside it but not inside one of its
+        // nested stacks (a nested stack's acknowledgements are its own; the parent does not judge them twice).
         acknowledgements: acknowledgements.filter(
-          (a) =>
-            (coversPath(a.scope, stack.node.path) || coversPath(stack.node.path, a.scope)) &&
-            // A nested stack's acknowledgements are its own; the parent does not judge them twice.
-            !stacks.some(
-              (n) =>
-                n !== stack &&
-                n.nestedStackParent &&
-                coversPath(n.node.path, a.scope) &&
-                coversPath(stack.node.path, n.node.path),
-            ),
+          (a) => coversPath(a.scope, stack.node.path) || ownerOf(a.scope) === stack,
         ),
         today: this.options.today,
       });

@@ -44,6 +44,8 @@ const PSEUDO = /^AWS::(AccountId|Region|Partition|URLSuffix|StackName|StackId|No
 
 const MAX_DEPTH = 20;
 
+const APP_INDEXES = new WeakMap<object, Map<string, unknown>>();
+
 export class Resolver {
   constructor(
     /** Stack name, for evidence. */
@@ -57,6 +59,18 @@ export class Resolver {
   /** This template and every other template of the app. */
   everyTemplate(): readonly Resolver[] {
     return this.app?.resolvers ?? [this];
+  }
+
+  /**
+   * An index over every template of the app, built once per app and key: rules that look across stacks (route tables
+   * of a subnet, log groups by name) would otherwise scan the whole app for each resource they judge.
+   */
+  appIndex<T>(key: string, build: (templates: readonly Resolver[]) => T): T {
+    const owner: object = this.app ?? this;
+    let indexes = APP_INDEXES.get(owner);
+    if (!indexes) APP_INDEXES.set(owner, (indexes = new Map<string, unknown>()));
+    if (!indexes.has(key)) indexes.set(key, build(this.everyTemplate()));
+    return indexes.get(key) as T;
   }
 
   resolve(value: unknown, depth = 0): Resolved {

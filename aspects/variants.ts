@@ -16,6 +16,9 @@ export interface Variant {
 export const MAX_VARIANTS = 64;
 
 const NO_VALUE = Symbol('AWS::NoValue');
+/** Recorded by collectChoices when a property is `{ Ref: AWS::NoValue }`: not a choice, but the properties need rewriting. */
+const NO_VALUE_SEEN = 'n:AWS::NoValue';
+const NO_VALUE_CHOICE: Choice = { kind: 'parameter', name: 'AWS::NoValue', values: [''] };
 
 type Choice =
   | { readonly kind: 'condition'; readonly name: string }
@@ -66,6 +69,7 @@ function collectChoices(
   }
   const v = value as Record<string, unknown>;
   const keys = Object.keys(v);
+  if (keys.length === 1 && keys[0] === 'Ref' && v.Ref === 'AWS::NoValue') found.set(NO_VALUE_SEEN, NO_VALUE_CHOICE);
   if (keys.length === 1 && keys[0] === 'Fn::If' && Array.isArray(v['Fn::If']) && typeof v['Fn::If'][0] === 'string') {
     const name = v['Fn::If'][0];
     found.set(`c:${name}`, { kind: 'condition', name });
@@ -113,6 +117,9 @@ export function variantsOf(
 ): Variant[] {
   const found = new Map<string, Choice>();
   collectChoices(resource.Properties, template, expandParameter, found);
+  // Nothing varies and nothing is absent by `AWS::NoValue`: the resource is its only case, as written.
+  if (found.size === 0) return [{ resource, notes: [] }];
+  found.delete(NO_VALUE_SEEN);
   const choices = [...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, c]) => ({ key, c }));
   const total = choices.reduce((n, { c }) => n * (c.kind === 'condition' ? 2 : c.values.length), 1);
   if (choices.length === 0 || total > MAX_VARIANTS) {

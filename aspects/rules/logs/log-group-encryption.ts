@@ -1,5 +1,6 @@
 import { classifyKey, keyOutcome } from '../../kms';
 import { describeShort } from '../../resolve';
+import type { Resolver } from '../../resolve';
 import { PolicyRule, RuleContext, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
 import { stringOf } from '../../template';
 import type { TemplateResource } from '../../template';
@@ -8,6 +9,19 @@ import type { TemplateResource } from '../../template';
  * The log groups RDS creates at deploy time for exported logs, unless the app created them first (with a key):
  * `/aws/rds/instance/<identifier>/<log>` and `/aws/rds/cluster/<identifier>/<log>`.
  */
+/** The names of every log group the app's templates create, lower-cased. */
+function logGroupNames(templates: readonly Resolver[]): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const t of templates) {
+    for (const r of Object.values(t.template.Resources ?? {})) {
+      if (r.Type !== 'AWS::Logs::LogGroup') continue;
+      const name = stringOf(r.Properties?.LogGroupName, t);
+      if (name.known && name.value) names.add(name.value.toLowerCase());
+    }
+  }
+  return names;
+}
+
 function exportedLogGroups(resource: TemplateResource, context: RuleContext): RuleOutcome[] {
   const p = props(resource);
   const exports = p.EnableCloudwatchLogsExports;
@@ -27,14 +41,7 @@ function exportedLogGroups(resource: TemplateResource, context: RuleContext): Ru
     ];
   }
   // Every template of the app may create the group: a team's logging stack, the kit's own stack.
-  const created = new Set<string>();
-  for (const t of context.resolver.everyTemplate()) {
-    for (const r of Object.values(t.template.Resources ?? {})) {
-      if (r.Type !== 'AWS::Logs::LogGroup') continue;
-      const name = stringOf(r.Properties?.LogGroupName, t);
-      if (name.known && name.value) created.add(name.value.toLowerCase());
-    }
-  }
+  const created = context.resolver.appIndex('log-group-names', logGroupNames);
   return exports.map((e) => {
     const group = `/aws/rds/${kind}/${id.value!.toLowerCase()}/${describeShort(e)}`;
     return created.has(group)

@@ -1,6 +1,34 @@
-import type { Resolver } from '../../resolve';
+import type { Resolved, Resolver } from '../../resolve';
+import type { TemplateResource } from '../../template';
 import { describeShort } from '../../resolve';
 import { PolicyRule, RuleOutcome, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
+
+type ByTemplate<T> = Map<Resolver, Map<string, T[]>>;
+
+function add<T>(index: ByTemplate<T>, resolver: Resolver, logicalId: string, item: T): void {
+  let byId = index.get(resolver);
+  if (!byId) index.set(resolver, (byId = new Map<string, T[]>()));
+  byId.set(logicalId, [...(byId.get(logicalId) ?? []), item]);
+}
+
+/** Every subnet route table association and route of the app, by the subnet and route table they point at. */
+function routingIndex(templates: readonly Resolver[]) {
+  const associations: ByTemplate<Resolved> = new Map();
+  const routes: ByTemplate<{ t: Resolver; route: TemplateResource }> = new Map();
+  for (const t of templates) {
+    for (const res of Object.values(t.template.Resources ?? {})) {
+      if (res.Type === 'AWS::EC2::SubnetRouteTableAssociation') {
+        const subnet = t.resolve(res.Properties?.SubnetId);
+        if (subnet.kind === 'resource')
+          add(associations, subnet.resolver, subnet.logicalId, t.resolve(res.Properties?.RouteTableId));
+      } else if (res.Type === 'AWS::EC2::Route') {
+        const table = t.resolve(res.Properties?.RouteTableId);
+        if (table.kind === 'resource') add(routes, table.resolver, table.logicalId, { t, route: res });
+      }
+    }
+  }
+  return { associations, routes };
+}
 
 /** What a subnet's routes say: `public` (a route to an internet gateway), `private`, or why the template cannot tell. */
 function subnetExposure(subnet: unknown, resolver: Resolver): { id: string; verdict: string } {
@@ -15,19 +43,8 @@ function subnetExposure(subnet: unknown, resolver: Resolver): { id: string; verd
     return { id: shown, verdict: `${shown} is a subnet outside this app, whose routes the gate cannot read` };
   }
   // Associations and routes may live in any stack of the app: each points at the subnet or table by reference.
-  const pointsAt = (from: Resolver, value: unknown, logicalId: string) => {
-    const x = from.resolve(value);
-    return x.kind === 'resource' && x.logicalId === logicalId && x.resolver === r.resolver;
-  };
-  const everywhere = r.resolver
-    .everyTemplate()
-    .flatMap((t) => Object.values(t.template.Resources ?? {}).map((res) => ({ t, res })));
-  const tables = everywhere
-    .filter(
-      ({ t, res }) =>
-        res.Type === 'AWS::EC2::SubnetRouteTableAssociation' && pointsAt(t, res.Properties?.SubnetId, r.logicalId),
-    )
-    .map(({ t, res }) => t.resolve(res.Properties?.RouteTableId));
+  const { associations, routes } = r.resolver.appIndex('ec2-routing', routingIndex);
+  const tables = associations.get(r.resolver)?.get(r.logicalId) ?? [];
   if (tables.length === 0) {
     return {
       id: r.logicalId,
@@ -37,11 +54,7 @@ function subnetExposure(subnet: unknown, resolver: Resolver): { id: string; verd
   for (const table of tables) {
     if (table.kind !== 'resource')
       return { id: r.logicalId, verdict: `${r.logicalId}'s route table is outside this app` };
-    for (const { t, res: route } of everywhere) {
-      if (route.Type !== 'AWS::EC2::Route') continue;
-      const target = t.resolve(route.Properties?.RouteTableId);
-      if (target.kind !== 'resource' || target.logicalId !== table.logicalId || target.resolver !== table.resolver)
-        continue;
+    for (const { t, route } of routes.get(table.resolver)?.get(table.logicalId) ?? []) {
       const gateway = route.Properties?.GatewayId;
       if (gateway === undefined) continue;
       const g = t.resolve(gateway);
