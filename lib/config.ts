@@ -17,6 +17,8 @@ import {
   isEnvironmentName,
   profiles,
 } from './profiles';
+import { COMPLIANCE_DATE_CONTEXT } from '../aspects/compliance';
+import { unknownContextKeys } from './context-keys';
 import { parseInstanceClass } from './instance-classes';
 
 /** Raised when the command-line overrides are invalid; `problems` holds one actionable line per bad value. */
@@ -50,8 +52,11 @@ export const OVERRIDE_KEYS = [
 ] as const;
 export type OverrideKey = (typeof OVERRIDE_KEYS)[number];
 
-/** Every context key the kit reads. */
+/** Every context key the kit's configuration reads. */
 export const CONTEXT_KEYS = ['environment', ...OVERRIDE_KEYS] as const;
+
+/** Every context key the kit's app accepts: its configuration and the compliance gate's date. */
+export const KNOWN_CONTEXT_KEYS: readonly string[] = [...CONTEXT_KEYS, COMPLIANCE_DATE_CONTEXT];
 
 export interface KitConfig {
   /** The profiles to synthesize, overrides applied, in dev, staging, prod order. */
@@ -268,12 +273,8 @@ export function resolveConfig(context: Readonly<Record<string, Raw>>): KitConfig
     if (isEnvironmentName(v)) selected = [v];
     else p.fail('environment', env, `one of ${ENVIRONMENT_NAMES.join(', ')}`);
   }
-  // Catch a near-miss such as `-c instanceclass=...` that would otherwise be ignored silently.
-  for (const key of Object.keys(context)) {
-    const known = CONTEXT_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
-    if (known && known !== key)
-      p.problems.push(`${key}: unknown context key, did you mean ${known}? (-c ${known}=...)`);
-  }
+  // A key the kit does not read (`-c enviroment=prod`) would otherwise be ignored silently.
+  p.problems.push(...unknownContextKeys(context, KNOWN_CONTEXT_KEYS));
   const overrides = parseOverrides(context, p);
   const environments = selected.map((name) => ({ ...profiles[name], ...overrides }));
   environments.forEach((e) => checkProfile(e, p));

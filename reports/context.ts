@@ -1,6 +1,7 @@
 /**
- * The app context exactly as `cdk synth` builds it: `context` of cdk.json, then cdk.context.json when present, then
- * each `-c key=value` of the command line (values are strings); a later source wins.
+ * The app context exactly as `cdk synth` builds it. The CLI (aws-cdk 2.1148, `Configuration.loadConfigFiles`) looks a
+ * key up in the command line's `-c key=value` first (values are strings), then `context` of cdk.json, then
+ * cdk.context.json, then `context` of ~/.cdk.json: the first source that has the key wins.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,11 +53,14 @@ export function cdkContext(projectDir: string, contextArgs: readonly string[]): 
   if (fromCdkJson !== undefined && (typeof fromCdkJson !== 'object' || fromCdkJson === null)) {
     throw new ReportInputError(`${join(projectDir, 'cdk.json')}: "context" must be an object`);
   }
+  const home = process.env.HOME ?? process.env.USERPROFILE;
+  const userContext = home ? readJsonObject(join(home, '.cdk.json'))?.context : undefined;
   return {
     // What the CDK CLI adds to every synth: resources carry their construct path in the template's metadata.
     [PATH_METADATA_CONTEXT]: true,
-    ...((fromCdkJson as Record<string, unknown> | undefined) ?? {}),
+    ...(userContext !== null && typeof userContext === 'object' ? (userContext as Record<string, unknown>) : {}),
     ...(readJsonObject(join(projectDir, 'cdk.context.json')) ?? {}),
+    ...((fromCdkJson as Record<string, unknown> | undefined) ?? {}),
     ...parseContextArgs(contextArgs),
   };
 }

@@ -160,9 +160,37 @@ describe('resolveConfig', () => {
     );
   });
 
-  test('ignores context keys that are not the kit’s', () => {
+  test.each([
+    ['enviroment', 'environment'],
+    ['instanceClas', 'instanceClass'],
+    ['multiaz', 'multiAz'],
+    ['backupRetention', 'backupRetentionDays'],
+    ['compliancedate', 'complianceDate'],
+  ])('fails on the unknown key %s, suggesting %s', (typo, known) => {
+    expect(problemsOf({ [typo]: 'x' })).toEqual([
+      `${typo}: unknown context key, did you mean ${known}? (-c ${known}=...)`,
+    ]);
+  });
+
+  test('fails on an unknown key with nothing near it, listing the keys the kit reads', () => {
+    expect(problemsOf({ teamName: 'orders' })[0]).toMatch(
+      /^teamName: unknown context key; the kit reads environment, /,
+    );
+  });
+
+  test('accepts the CDK’s own keys: feature flags, CLI settings, cached lookups', () => {
     expect(() =>
-      resolveConfig({ 'aws-cdk:enableDiffNoFail': true, '@aws-cdk/core:newStyleStackSynthesis': true }),
+      resolveConfig({
+        'aws-cdk:enableDiffNoFail': true,
+        '@aws-cdk/core:newStyleStackSynthesis': true,
+        '@aws-cdk/aws-rds:lowercaseDbIdentifier': true,
+        'aws:cdk:enable-path-metadata': true,
+        'cli-telemetry': false,
+        'acknowledged-issue-numbers': [12345],
+        'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+        'vpc-provider:account=123456789012:filter.vpc-id=vpc-1:region=eu-west-1:returnAsymmetricSubnets=true': {},
+        complianceDate: '2026-12-01',
+      }),
     ).not.toThrow();
   });
 });
