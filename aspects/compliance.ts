@@ -1,12 +1,15 @@
 /**
  * `applyCompliance(scope)`: attaches the kit's policies and the selected cdk-nag packs to an App, Stage or Stack.
  */
-import { Stage, Validations } from 'aws-cdk-lib';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stage, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { EnvironmentName, NagPackName } from '../lib/profiles';
 import { isIsoDate } from './acknowledgements';
 import { DEFAULT_MIN_BACKUP_RETENTION_DAYS, markComplianceTarget } from './environment';
-import { CompliancePlugin } from './plugin';
+import { assertSetup } from './setup';
+import { COMPLIANCE_JSON, COMPLIANCE_SARIF, CompliancePlugin } from './plugin';
 
 /** Context key and environment variable that pin the date deciding acknowledgement expiry. */
 export const COMPLIANCE_DATE_CONTEXT = 'complianceDate';
@@ -76,6 +79,8 @@ export function applyCompliance(scope: IConstruct, options: ComplianceOptions = 
       minBackupRetentionDays: options.minBackupRetentionDays ?? DEFAULT_MIN_BACKUP_RETENTION_DAYS[options.environment],
     });
   }
+  // Before anything of aws-cdk-lib is called on the app: with a second copy or an older version that fails obscurely.
+  assertSetup(scope);
   const stage: WithPlugin | undefined = Stage.isStage(scope) ? scope : Stage.of(scope);
   if (!stage) throw new ComplianceConfigError('applyCompliance: the scope has no enclosing App or Stage');
   const existing = stage[PLUGIN];
@@ -87,6 +92,12 @@ export function applyCompliance(scope: IConstruct, options: ComplianceOptions = 
     repositoryRoot: options.repositoryRoot ?? process.cwd(),
   });
   stage[PLUGIN] = plugin;
+  // The results of an earlier synthesis into the same directory go now: they would describe another app, and
+  // aws-cdk-lib (2.262 to 2.26x) refuses a plugin that rewrites a file that existed before validation.
+  const app = stage.node.root;
+  if (plugin.writesFiles && App.isApp(app)) {
+    for (const file of [COMPLIANCE_JSON, COMPLIANCE_SARIF]) rmSync(join(app.outdir, file), { force: true });
+  }
   Validations.of(stage).addPlugins(plugin);
   return plugin;
 }

@@ -3,8 +3,18 @@
  * `validateScope` (the validation-plugin API), so that their findings share one acknowledgement and reporting path with
  * the kit's rules.
  */
-import type { Stack } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, NagPack, PCIDSS321Checks } from 'cdk-nag';
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  IApplyRule,
+  NIST80053R5Checks,
+  NagPack,
+  NagRuleCompliance,
+  PCIDSS321Checks,
+} from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { SetupError } from './setup';
 import type { NagPackName } from '../lib/profiles';
 
 const PACKS: Record<NagPackName, { prefix: string; make: () => NagPack }> = {
@@ -53,13 +63,70 @@ export function packOfRule(ruleId: string): NagPackName | undefined {
   return (Object.keys(PACKS) as NagPackName[]).find((name) => ruleId.startsWith(`${PACKS[name].prefix}-`));
 }
 
+/**
+ * Resource types every pack the kit runs has rules for. A stack holding one of them that a pack found nothing to judge
+ * in was not examined: cdk-nag's rules test `instanceof` against their own copy of aws-cdk-lib's classes.
+ */
+export const EXAMINED_BY_EVERY_PACK: ReadonlySet<string> = new Set([
+  'AWS::S3::Bucket',
+  'AWS::RDS::DBInstance',
+  'AWS::SecretsManager::Secret',
+  'AWS::Lambda::Function',
+]);
+
+/**
+ * A resource of one of those types made with its generated L1 class (of any copy of aws-cdk-lib), which cdk-nag's rules
+ * recognize. A plain `new CfnResource(scope, id, { type })` is invisible to them by design: the kit's own rules judge it.
+ */
+function isTypedL1(c: IConstruct): c is CfnResource {
+  if (!CfnResource.isCfnResource(c) || !EXAMINED_BY_EVERY_PACK.has(c.cfnResourceType)) return false;
+  const typeName = (c.constructor as { CFN_RESOURCE_TYPE_NAME?: unknown }).CFN_RESOURCE_TYPE_NAME;
+  return typeName === c.cfnResourceType;
+}
+
+/**
+ * Counts the resources for which at least one of the pack's rules applied, by wrapping each rule the pack applies
+ * until the first one that does (the count only has to tell none from some).
+ */
+function countExamined(pack: NagPack): { readonly examined: () => boolean } {
+  const target = pack as unknown as { applyRule(params: IApplyRule): void };
+  const apply = target.applyRule.bind(pack);
+  let seen = false;
+  target.applyRule = (params: IApplyRule) => {
+    if (seen) return apply(params);
+    const { rule } = params; // eslint-disable-line @typescript-eslint/unbound-method -- a plain function of the pack
+    const counted = (node: CfnResource) => {
+      try {
+        const result = rule(node);
+        if (result !== NagRuleCompliance.NOT_APPLICABLE) seen = true;
+        return result;
+      } catch (error) {
+        seen = true;
+        throw error;
+      }
+    };
+    // cdk-nag names the finding after the rule function.
+    Object.defineProperty(counted, 'name', { value: rule.name });
+    apply({ ...params, rule: counted });
+  };
+  return { examined: () => seen };
+}
+
 /** Runs the selected packs over one stack's construct tree. AwsSolutions always runs. */
 export function runNagPacks(stack: Stack, packs: readonly NagPackName[]): NagFinding[] {
   const selected = new Set<NagPackName>(['AwsSolutions', ...packs]);
   const findings: NagFinding[] = [];
+  const judgeable = stack.node.findAll().find((c): c is CfnResource => isTypedL1(c) && Stack.of(c) === stack);
   for (const name of Object.keys(PACKS) as NagPackName[]) {
     if (!selected.has(name)) continue;
-    const report = PACKS[name].make().validateScope(stack);
+    const pack = PACKS[name].make();
+    const counter = countExamined(pack);
+    const report = pack.validateScope(stack);
+    if (judgeable && !counter.examined()) {
+      throw new SetupError([
+        `cdk-nag ${name}: examined no resource of stack ${stack.node.path}, which holds ${judgeable.node.path} (${judgeable.cfnResourceType}); cdk-nag and the app use different copies of aws-cdk-lib: run \`npm ls aws-cdk-lib\` and install one copy`,
+      ]);
+    }
     for (const v of report.violations) {
       for (const r of v.violatingResources) {
         findings.push({

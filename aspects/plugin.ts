@@ -22,6 +22,7 @@ import { ComplianceTarget, complianceTargetOf, DEFAULT_MIN_BACKUP_RETENTION_DAYS
 import { Resolver } from './resolve';
 import { runNagPacks } from './nag';
 import { toSarif, SourceLocation } from './sarif';
+import { assertSetup } from './setup';
 import type { CfnTemplate } from './template';
 import type { AcknowledgementRecord, CheckResult } from './types';
 
@@ -210,6 +211,11 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
 
   constructor(private readonly options: CompliancePluginOptions) {}
 
+  /** True when each synthesis writes compliance.json and compliance.sarif. */
+  get writesFiles(): boolean {
+    return this.options.writeFiles;
+  }
+
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     try {
       return this.judge(context);
@@ -223,6 +229,8 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
 
   private judge(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const root = context.appConstruct;
+    // Again at synthesis: the app may have loaded a second copy after the gate was attached.
+    assertSetup(root);
     const stacks = stacksOf(root);
     const acknowledgements = collectAcknowledgements(root);
     const constructs = new Map(root.node.findAll().map((c) => [c.node.path, c]));

@@ -6,6 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { applyCompliance, ComplianceConfigError, ComplianceOptions } from '../aspects/compliance';
 import { blocking } from '../aspects/engine';
 import type { CompliancePlugin } from '../aspects/plugin';
+import { SetupError } from '../aspects/setup';
 import { ConfigError, resolveConfig, KitConfig } from './config';
 import { DatabaseStack } from './database-stack';
 import { stackName } from './profiles';
@@ -48,6 +49,11 @@ export function runKitApp(app: App, print: (line: string) => void, compliance: C
     if (run && run.enforcement.enforced && blocking(run.results).length > 0) return EXIT_POLICY;
     return EXIT_OK;
   } catch (error) {
+    if (error instanceof SetupError) {
+      print('SpendSense: the kit cannot judge this app, nothing synthesized:');
+      error.problems.forEach((p) => print(`  ${p}`));
+      return EXIT_CONFIG;
+    }
     if (error instanceof ConfigError || error instanceof ComplianceConfigError) {
       print('SpendSense: invalid configuration, nothing synthesized:');
       const problems = error instanceof ConfigError ? error.problems : [error.message];

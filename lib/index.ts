@@ -27,5 +27,4 @@ export { RULES } from '../aspects/rules';
 export type { PolicyRule } from '../aspects/rule';
 export type { CheckResult, CheckStatus, AcknowledgementRecord, Severity } from '../aspects/types';
 export type { ComplianceRun, CompliancePlugin } from '../aspects/plugin';
-export { generateReport, synthesizeKit } from '../reports/generate';
-export type { GenerateReportOptions, GeneratedReport } from '../reports/generate';
+export { SetupError } from '../aspects/setup';

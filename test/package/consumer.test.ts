@@ -1,0 +1,159 @@
+/**
+ * The kit as another team installs it: `npm pack`, the tarball installed into a scratch plain-JavaScript CDK app (no
+ * TypeScript, no tsx), `cdk synth` through the real CLI. Also with the oldest aws-cdk-lib the peer range allows, and as
+ * a linked directory, which loads a second aws-cdk-lib and must be refused.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanEnv, ROOT } from '../support/cli';
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+};
+const CDK = join(ROOT, 'node_modules', '.bin', 'cdk');
+
+/** The lowest version a caret range such as `^2.257.0` allows. */
+function lowest(range: string): string {
+  const m = /^\^(\d+\.\d+\.\d+)$/.exec(range);
+  if (!m) throw new Error(`peer range '${range}' is not a caret range; update lowest() to read it`);
+  return m[1];
+}
+
+/** A team's app: `violating` has a bare bucket and a key without rotation; `compliant` a rotating key only. */
+const APP_JS = `const { App, Stack } = require('aws-cdk-lib');
+const s3 = require('aws-cdk-lib/aws-s3');
+const kms = require('aws-cdk-lib/aws-kms');
+const { applyCompliance } = require('spendsense-database-kit');
+
+const app = new App();
+const stack = new Stack(app, 'TeamStack');
+if (process.env.TEAM_CASE === 'violating') {
+  new s3.Bucket(stack, 'Bucket');
+  new kms.Key(stack, 'Key');
+} else {
+  new kms.Key(stack, 'Key', { enableKeyRotation: true });
+}
+applyCompliance(app, { environment: 'prod' });
+`;
+
+let work: string;
+let tarball: string;
+
+function scratchApp(name: string, install: readonly string[]): string {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `team-${name}`, private: true }, null, 2));
+  writeFileSync(join(dir, 'app.js'), APP_JS);
+  writeFileSync(
+    join(dir, 'cdk.json'),
+    JSON.stringify({ app: 'node app.js', notices: false, context: { 'cli-telemetry': false } }, null, 2),
+  );
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...install], {
+    cwd: dir,
+    env: cleanEnv(),
+    stdio: 'pipe',
+  });
+  return dir;
+}
+
+function synth(dir: string, teamCase: 'violating' | 'compliant') {
+  const r = spawnSync(CDK, ['synth', '-q', '--no-notices', '--no-validation'], {
+    cwd: dir,
+    env: cleanEnv({ TEAM_CASE: teamCase }),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
+}
+
+const peers = (versions: Record<string, string>) => Object.entries(versions).map(([name, v]) => `${name}@${v}`);
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'spendsense-consumer-'));
+  // `npm pack` builds the package (its prepare script) and prints the tarball's name last.
+  const out = execFileSync('npm', ['pack', '--pack-destination', work, '--loglevel=error'], {
+    cwd: ROOT,
+    env: cleanEnv(),
+    encoding: 'utf8',
+  });
+  tarball = join(work, out.trim().split('\n').pop()!);
+}, 300_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the packed kit in a plain JavaScript app', () => {
+  const pinned = () =>
+    peers({
+      'aws-cdk-lib': manifest.devDependencies['aws-cdk-lib'],
+      constructs: manifest.devDependencies.constructs,
+      'cdk-nag': manifest.devDependencies['cdk-nag'],
+    });
+
+  test('holds only the compiled library, its types and its documents', () => {
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(files).toContain('package/dist/lib/index.js');
+    expect(files).toContain('package/dist/lib/index.d.ts');
+    expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => /(^|\/)(test|\.ci|\.github|scripts)\//.test(f))).toEqual([]);
+  });
+
+  describe('with the aws-cdk-lib the kit is developed against', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = scratchApp('pinned', [tarball, ...pinned()]);
+    }, 300_000);
+
+    test('a team stack with violations fails synth, naming the cdk-nag and the kit rule', () => {
+      const r = synth(dir, 'violating');
+      expect(r.status).not.toBe(0);
+      expect(r.output).toMatch(/AwsSolutions-S1/);
+      expect(r.output).toMatch(/SS-KMS-001/);
+    });
+
+    test('a compliant team stack synthesizes', () => {
+      const r = synth(dir, 'compliant');
+      expect(r.output).not.toMatch(/SS-KMS-001|AwsSolutions-KMS5/);
+      expect(r.status === 0 ? '' : r.output).toBe('');
+    });
+  });
+
+  describe('with the oldest aws-cdk-lib the peer range allows', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = scratchApp('oldest', [
+        tarball,
+        ...peers({
+          'aws-cdk-lib': lowest(manifest.peerDependencies['aws-cdk-lib']),
+          constructs: lowest(manifest.peerDependencies.constructs),
+          'cdk-nag': lowest(manifest.peerDependencies['cdk-nag']),
+        }),
+      ]);
+    }, 300_000);
+
+    test('violations fail synth', () => {
+      const r = synth(dir, 'violating');
+      expect(r.status).not.toBe(0);
+      expect(r.output).toMatch(/AwsSolutions-S1/);
+      expect(r.output).toMatch(/SS-KMS-001/);
+    });
+
+    test('a compliant stack synthesizes', () => {
+      const r = synth(dir, 'compliant');
+      expect(r.status === 0 ? '' : r.output).toBe('');
+    });
+  });
+
+  describe('installed as a linked directory', () => {
+    test('two copies of aws-cdk-lib are refused, never a silent pass', () => {
+      const dir = scratchApp('linked', [ROOT, ...pinned()]);
+      const r = synth(dir, 'violating');
+      expect(r.status).not.toBe(0);
+      expect(r.output).toMatch(/aws-cdk-lib: 2 copies are loaded in one app/);
+      // Even the compliant stack: the gate cannot prove anything with two copies.
+      expect(synth(dir, 'compliant').status).not.toBe(0);
+    }, 300_000);
+  });
+});
