@@ -35,6 +35,16 @@ export function markComplianceTarget(scope: IConstruct, target: ComplianceTarget
   if (before) m[TARGET] = complianceTargetOfPair(before, target);
 }
 
+/** The marking made on `scope` itself, not above it. */
+export function ownComplianceTarget(scope: IConstruct): ComplianceTarget | undefined {
+  return (scope as Marked)[TARGET];
+}
+
+/** What all of `targets` ask for together (see complianceTargetOf). */
+export function mergeComplianceTargets(first: ComplianceTarget, ...rest: ComplianceTarget[]): ComplianceTarget {
+  return rest.reduce(complianceTargetOfPair, first);
+}
+
 function complianceTargetOfPair(a: ComplianceTarget, b: ComplianceTarget): ComplianceTarget {
   return {
     environment: STRICTNESS[b.environment] > STRICTNESS[a.environment] ? b.environment : a.environment,

@@ -18,7 +18,13 @@ import {
 import type { IConstruct } from 'constructs';
 import { collectAcknowledgements, coversPath } from './acknowledgements';
 import { blocking, evaluateStack, sortResults, StackEvaluation } from './engine';
-import { ComplianceTarget, complianceTargetOf, DEFAULT_MIN_BACKUP_RETENTION_DAYS } from './environment';
+import {
+  ComplianceTarget,
+  complianceTargetOf,
+  DEFAULT_MIN_BACKUP_RETENTION_DAYS,
+  mergeComplianceTargets,
+  ownComplianceTarget,
+} from './environment';
 import { Resolver } from './resolve';
 import { runNagPacks } from './nag';
 import { toSarif, SourceLocation } from './sarif';
@@ -286,9 +292,21 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       }
       return owners.get(path);
     };
+    // A construct marked inside a stack (a DatabasePlatform with a prod profile in a team stack) makes the whole stack
+    // at least that strict: the engine judges a template with one environment, and the stricter one is the safe one.
+    const markedInside = new Map<Stack, ComplianceTarget[]>();
+    for (const c of constructs.values()) {
+      const own = ownComplianceTarget(c);
+      if (!own || Stack.isStack(c)) continue;
+      const owner = ownerOf(c.node.path);
+      if (owner) markedInside.set(owner, [...(markedInside.get(owner) ?? []), own]);
+    }
     for (const j of judged) {
       const { stack, template, text } = j;
-      const target = complianceTargetOf(stack) ?? UNMARKED_TARGET;
+      const target = mergeComplianceTargets(
+        complianceTargetOf(stack) ?? UNMARKED_TARGET,
+        ...(markedInside.get(stack) ?? []),
+      );
       const index = indexStack(stack, template, constructs);
       const nestedIds = new Set(
         judged

@@ -8,6 +8,10 @@ export {
   connectionSecretName,
 } from './database-stack';
 export type { DatabaseStackProps } from './database-stack';
+export { DatabasePlatform } from './database/platform';
+export type { DatabasePlatformProps } from './database/platform';
+export { databaseNames, databaseNameProblem, KIT_DATABASE_NAME } from './database/names';
+export type { DatabaseNames } from './database/names';
 export { ENVIRONMENT_NAMES, profiles, getProfile, stackName } from './profiles';
 export type { EnvironmentProfile, EnvironmentName, NagPackName, StorageType, DatabaseRemovalPolicy } from './profiles';
 export { resolveConfig, ConfigError } from './config';

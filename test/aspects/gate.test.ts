@@ -46,7 +46,7 @@ describe("the kit's own stacks", () => {
     const app = new App({ outdir: tmp(), context: { environment: 'prod', deletionProtection: 'false' } });
     buildKitApp(app, { date: TODAY, writeFiles: false });
     expect(() => app.synth()).toThrow(
-      /\[prod\] SS-RDS-001 failed: Database deletion protection is on\. Found: DeletionProtection=false\.[\s\S]*SpendSense-Database-prod\/Database\/Resource[\s\S]*Set deletionProtection: true/,
+      /\[prod\] SS-RDS-001 failed: Database deletion protection is on\. Found: DeletionProtection=false\.[\s\S]*SpendSense-Database-prod\/Default\/Database\/Resource[\s\S]*Set deletionProtection: true/,
     );
   });
 

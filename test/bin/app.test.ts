@@ -46,7 +46,7 @@ describe('npx cdk synth as the policy gate', () => {
     expect(r.status).not.toBe(0);
     const out = r.stdout + r.stderr;
     expect(out).toMatch(message);
-    expect(out).toMatch(/SpendSense-Database-prod\/(Database\/Resource|DatabaseSecurityGroup\/Resource)/);
+    expect(out).toMatch(/SpendSense-Database-prod\/Default\/(Database\/Resource|DatabaseSecurityGroup\/Resource)/);
     expect(out).toMatch(/Suggested fix: /);
     expect(out).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack dump
   });

@@ -924,7 +924,7 @@ const FAIL: readonly RedteamCase[] = [
     form: 'escape-hatch',
     build: (app, kit) => {
       const { stack } = kitProd(kit, app);
-      const group = stack.node.findChild('LogGroup-postgresql').node.defaultChild as logs.CfnLogGroup;
+      const group = stack.platform.node.findChild('LogGroup-postgresql').node.defaultChild as logs.CfnLogGroup;
       group.addPropertyDeletionOverride('KmsKeyId');
     },
   },

@@ -15,7 +15,7 @@ function result(ruleId: string, status: CheckResult['status']): CheckResult {
     source: 'spendsense',
     environment: 'prod',
     stack: 'SpendSense-Database-prod',
-    constructPath: 'SpendSense-Database-prod/Database/Resource',
+    constructPath: 'SpendSense-Database-prod/Default/Database/Resource',
     logicalId: 'DatabaseB269D8BB',
     resourceType: 'AWS::RDS::DBInstance',
     status,
