@@ -59,14 +59,23 @@ function scratchApp(name: string, install: readonly string[]): string {
   return dir;
 }
 
-function synth(dir: string, teamCase: 'violating' | 'compliant') {
-  const r = spawnSync(CDK, ['synth', '-q', '--no-notices', '--no-validation'], {
+function synth(dir: string, teamCase: 'violating' | 'compliant', app?: string) {
+  const r = spawnSync(CDK, ['synth', '-q', '--no-notices', '--no-validation', ...(app ? ['--app', app] : [])], {
     cwd: dir,
     env: cleanEnv({ TEAM_CASE: teamCase }),
     encoding: 'utf8',
     timeout: 120_000,
   });
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
+}
+
+/** The README's TypeScript example: the first `ts` block of its "Use it in your own CDK app" section. */
+function readmeExample(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it in your own CDK app'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error('README: no ts block in "Use it in your own CDK app"');
+  return block[1];
 }
 
 const peers = (versions: Record<string, string>) => Object.entries(versions).map(([name, v]) => `${name}@${v}`);
@@ -101,7 +110,7 @@ describe('the packed kit in a plain JavaScript app', () => {
   });
 
   /** The gate in an installed app: violations fail naming both rule sets, a compliant stack synthesizes. */
-  function judgesTeamStacks(name: string, versions: () => string[]): void {
+  function judgesTeamStacks(name: string, versions: () => string[], also?: (dir: () => string) => void): void {
     let dir: string;
     beforeAll(() => {
       dir = scratchApp(name, [tarball, ...versions()]);
@@ -119,9 +128,45 @@ describe('the packed kit in a plain JavaScript app', () => {
       expect(r.output).not.toMatch(/SS-KMS-001|AwsSolutions-KMS5/);
       expect(r.status === 0 ? '' : r.output).toBe('');
     });
+
+    also?.(() => dir);
   }
 
-  describe('with the aws-cdk-lib the kit is developed against', () => judgesTeamStacks('pinned', pinned));
+  /** Compiled by TypeScript against the installed package's declarations, then synthesized through the CLI. */
+  function runsTheReadmeExample(dir: () => string): void {
+    test("the README's TypeScript example compiles against the package and synthesizes clean", () => {
+      writeFileSync(join(dir(), 'readme-app.ts'), readmeExample());
+      const tsconfig = {
+        compilerOptions: {
+          strict: true,
+          noUnusedLocals: true,
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          target: 'es2022',
+          skipLibCheck: true,
+          typeRoots: [join(ROOT, 'node_modules', '@types')],
+          types: ['node'],
+        },
+        files: ['readme-app.ts'],
+      };
+      writeFileSync(join(dir(), 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+      const tsc = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
+        cwd: dir(),
+        encoding: 'utf8',
+      });
+      expect(tsc.stdout + tsc.stderr).toBe('');
+      const r = synth(dir(), 'compliant', 'node readme-app.js');
+      expect(r.status === 0 ? '' : r.output).toBe('');
+      const template = JSON.parse(readFileSync(join(dir(), 'cdk.out', 'Orders-prod.template.json'), 'utf8')) as {
+        Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+      };
+      const instances = Object.values(template.Resources).filter((x) => x.Type === 'AWS::RDS::DBInstance');
+      expect(instances.map((x) => x.Properties?.DBInstanceIdentifier)).toEqual(['orders-prod']);
+    });
+  }
+
+  describe('with the aws-cdk-lib the kit is developed against', () =>
+    judgesTeamStacks('pinned', pinned, runsTheReadmeExample));
 
   describe('with the oldest aws-cdk-lib the peer range allows', () =>
     judgesTeamStacks('oldest', () =>
