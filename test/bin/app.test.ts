@@ -28,6 +28,40 @@ describe('npx cdk synth (the real CLI, no AWS credentials)', () => {
   });
 });
 
+/** Each README block that starts `$ npx cdk synth ...`: its arguments and the lines it shows (`...` skips lines). */
+function readmeSynthExamples(): { args: string[]; shown: string[] }[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  return [...readme.matchAll(/```\n\$ npx cdk synth([^\n]*)\n([\s\S]*?)```/g)].map((m) => ({
+    args: m[1].trim().split(/\s+/),
+    shown: m[2].split('\n').filter((l) => l.length > 0),
+  }));
+}
+
+describe("the README's npx cdk synth examples", () => {
+  const examples = readmeSynthExamples();
+
+  test('are there', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test.each(examples.map((e) => [e.args.join(' '), e] as const))('print what they show: %s', (_args, example) => {
+    const r = cdkSynth(example.args);
+    const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trimEnd());
+    // Every shown line appears, in order; '...' stands for any lines.
+    let at = 0;
+    const missing: string[] = [];
+    for (const line of example.shown) {
+      if (line === '...') continue;
+      const found = lines.indexOf(line.trimEnd(), at);
+      if (found < 0) missing.push(line);
+      else at = found + 1;
+    }
+    expect(missing).toEqual([]);
+    const code = /Subprocess exited with error (\d)/.exec(example.shown.join('\n'));
+    expect(r.status).toBe(code ? 1 : 0);
+  });
+});
+
 describe('npx cdk synth as the policy gate', () => {
   const fast = { CDK_VALIDATION: 'false' };
 
