@@ -203,10 +203,19 @@ function creationSite(construct: IConstruct | undefined, repositoryRoot: string)
   return undefined;
 }
 
-function templateLine(text: string, logicalId: string): number {
-  if (!logicalId) return 1;
-  const i = text.indexOf(`"${logicalId}": {`);
-  return i < 0 ? 1 : text.slice(0, i).split('\n').length;
+/** The line of a template on which a logical id's definition starts (1 when it has none), indexed once per template. */
+function templateLines(text: string): (logicalId: string) => number {
+  let lines: Map<string, number> | undefined;
+  return (logicalId) => {
+    if (!lines) {
+      lines = new Map();
+      text.split('\n').forEach((line, i) => {
+        const key = /^\s*"([^"]+)": \{$/.exec(line)?.[1];
+        if (key !== undefined && !lines!.has(key)) lines!.set(key, i + 1);
+      });
+    }
+    return lines.get(logicalId) ?? 1;
+  };
 }
 
 export class CompliancePlugin implements IPolicyValidationPlugin {
@@ -338,6 +347,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       });
       evaluations.push(evaluation);
       const templateUri = this.repoPath(j.templatePath);
+      const templateLine = templateLines(text);
       // Only findings are located: SARIF lists findings, not passes.
       for (const r of evaluation.results) {
         if (r.status === 'pass') continue;
@@ -345,7 +355,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
           r,
           creationSite(index.constructOf(r), this.options.repositoryRoot) ?? {
             uri: templateUri,
-            line: templateLine(text, r.logicalId),
+            line: templateLine(r.logicalId),
           },
         );
       }

@@ -53,24 +53,48 @@ function packageRoot(file: string, name: PeerPackage): string | undefined {
   return i < 0 ? undefined : file.slice(0, i + marker.length - 1);
 }
 
-/** Every copy of each peer package this process has loaded, by its root directory. */
-export function loadedCopies(files: readonly string[] = Object.keys(require.cache)): Map<PeerPackage, string[]> {
-  const copies = new Map<PeerPackage, string[]>(PEER_PACKAGES.map((p) => [p, []]));
+function addCopies(copies: Map<PeerPackage, string[]>, files: Iterable<string>): void {
   for (const file of files) {
     for (const name of PEER_PACKAGES) {
       const root = packageRoot(file, name);
       if (root && !copies.get(name)!.includes(root)) copies.get(name)!.push(root);
     }
   }
-  return copies;
 }
 
-function versionAt(root: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version;
-  } catch {
-    return undefined;
+const emptyCopies = () => new Map<PeerPackage, string[]>(PEER_PACKAGES.map((p) => [p, []]));
+/** This process' loaded modules seen so far: each synthesis only looks at the modules loaded since the last one. */
+const processCopies = emptyCopies();
+const scannedModules = new Set<string>();
+
+/** Every copy of each peer package this process has loaded (or of `files`), by its root directory. */
+export function loadedCopies(files?: readonly string[]): Map<PeerPackage, string[]> {
+  if (files) {
+    const copies = emptyCopies();
+    addCopies(copies, files);
+    return copies;
   }
+  const fresh = Object.keys(require.cache).filter((f) => !scannedModules.has(f));
+  fresh.forEach((f) => scannedModules.add(f));
+  addCopies(processCopies, fresh);
+  return new Map([...processCopies].map(([name, roots]) => [name, [...roots]]));
+}
+
+/** Versions of loaded packages, read once per process: a loaded module's package does not change under it. */
+const versions = new Map<string, string | undefined>();
+
+function versionAt(root: string): string | undefined {
+  if (!versions.has(root)) {
+    try {
+      versions.set(
+        root,
+        (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version,
+      );
+    } catch {
+      versions.set(root, undefined);
+    }
+  }
+  return versions.get(root);
 }
 
 const FIX_COPIES =

@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --runs 5 --sizes 3,30]
+ * npm run bench [-- --runs 5 --sizes 3,30 --cold-runs 5]
  *
- * Synthesis of the kit's stacks with no checks, with cdk-nag alone and with every kit check, each run in a fresh
- * process (built-in CloudFormation validation off). Prints medians of wall time and peak memory, and the ratios that
- * matter: what the kit adds over cdk-nag alone, and how time grows with the number of resources.
+ * Synthesis of the kit's stacks with no checks, with cdk-nag alone and with every kit check, in two ways:
+ * - warm, in-process: each run a fresh process of the compiled kit that synthesizes a few times before it is timed
+ *   (built-in CloudFormation validation off), at several sizes; medians of wall time and peak memory;
+ * - cold, whole-process: `npx cdk synth` of the three environments as a user runs it, the kit's own app against the
+ *   same stacks under cdk-nag alone and with no checks, same CLI and settings, variants alternating; medians of wall
+ *   and CPU time, with built-in validation as shipped (on) and with `--no-validation`.
+ * Prints the ratios that matter: what the kit adds over cdk-nag alone and over no checks, and how time grows.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { synthesizeVariant, Variant, VARIANTS } from '../lib/bench/variants';
+import { Variant, VARIANTS } from '../bench/variants';
+import { TIMED, WARM_UPS } from '../bench/worker';
 import { generateReport, synthesizeKit } from '../reports/generate';
 import { DUMMY_AWS_ENV } from '../test/support/fakes/http';
 import { FakePricing, snapshotItems } from '../test/support/fakes/pricing';
@@ -25,14 +30,11 @@ interface Sample {
   readonly maxRssMb: number;
 }
 
-/** Per process: synthesis runs to warm up, then runs timed (their median is the process' figure). */
-const WARM_UPS = 2;
-const TIMED = 5;
-
 // The kit's own output stays free of the AWS SDK's Node 20 notice, here as in the other scripts.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+const ROOT = join(__dirname, '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -40,9 +42,9 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** One synthesis in a fresh process, so peak memory is that synthesis' own. */
+/** One synthesis in a fresh process of the compiled kit, so peak memory is that synthesis' own. */
 function sample(variant: Variant, environments: number): Sample {
-  const r = spawnSync(TSX, [__filename, '--worker', 'synth', '--variant', variant, '--envs', String(environments)], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bench', 'worker.js'), variant, String(environments)], {
     encoding: 'utf8',
     env: { ...process.env, CDK_VALIDATION: 'false', CDK_DISABLE_CLI_TELEMETRY: '1' },
     maxBuffer: 64 * 1024 * 1024,
@@ -100,20 +102,89 @@ async function liveRequests(): Promise<{ first: number; distinct: number; second
   }
 }
 
-function worker(variant: Variant, environments: number): void {
-  const outdir = mkdtempSync(join(tmpdir(), 'spendsense-bench-'));
+interface ColdSample {
+  readonly variant: Variant;
+  readonly validation: boolean;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** The app command of cdk.json, and the same command (same node flags) running the bench's app for a variant. */
+function appCommand(variant: Variant): string {
+  const kitApp = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { app: string }).app;
+  if (!kitApp.endsWith('dist/bin/app.js'))
+    throw new Error(`cdk.json: app: got '${kitApp}', expected '... dist/bin/app.js'`);
+  return variant === 'kit' ? kitApp : kitApp.replace(/dist\/bin\/app\.js$/, `dist/bench/cold-app.js ${variant}`);
+}
+
+/**
+ * `npx cdk synth -q` of the three environments in a fresh output directory, timed by bash's `time`, whose user and
+ * system figures include every process the CLI starts (the app among them).
+ */
+function coldSample(variant: Variant, validation: boolean): ColdSample {
+  const outdir = mkdtempSync(join(tmpdir(), 'spendsense-bench-cold-'));
+  const stderr = join(outdir, 'stderr.txt');
   try {
-    // Load and warm aws-cdk-lib, cdk-nag and the kit first: the figure is synthesis, not module loading or JIT.
-    for (let i = 0; i < WARM_UPS; i++) synthesizeVariant(variant, environments, join(outdir, `warm-up-${i}`));
-    const timed = Array.from({ length: TIMED }, (_, i) =>
-      synthesizeVariant(variant, environments, join(outdir, `timed-${i}`)),
+    const args = ['cdk', 'synth', '-q', '--app', appCommand(variant), '--output', join(outdir, 'cdk.out')];
+    if (!validation) args.push('--no-validation');
+    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_STDERR: stderr, CDK_DISABLE_CLI_TELEMETRY: '1' };
+    delete env.CDK_VALIDATION; // the CLI option decides, as for a user
+    const r = spawnSync(
+      'bash',
+      ['-c', 'TIMEFORMAT="%R %U %S"; { time "$@" >/dev/null 2>"$BENCH_STDERR"; } 2>&1', 'bench', 'npx', ...args],
+      { cwd: ROOT, encoding: 'utf8', env },
     );
-    const m = { ...timed[0], ms: median(timed.map((t) => t.ms)) };
-    const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    process.stdout.write(`${JSON.stringify({ ...m, maxRssMb })}\n`);
+    const [real, user, sys] = (r.stdout.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    if (r.status !== 0 || [real, user, sys].some((n) => !Number.isFinite(n))) {
+      const tail = readFileSync(stderr, 'utf8').trim().split('\n').slice(-3).join(' ');
+      throw new Error(`npx cdk synth of the ${variant} variant failed (exit ${r.status}): ${tail}`);
+    }
+    return { variant, validation, wallMs: real * 1000, cpuMs: (user + sys) * 1000 };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** Medians of cold runs, variants alternating, for both built-in validation settings; the lines to print. */
+function coldFigures(runs: number): string[] {
+  const samples: ColdSample[] = [];
+  for (let run = 0; run < runs; run++) {
+    for (const validation of [true, false]) {
+      for (const variant of VARIANTS) {
+        process.stderr.write(`npx cdk synth ${variant} run ${run + 1}/${runs}\r`);
+        samples.push(coldSample(variant, validation));
+      }
+    }
+  }
+  process.stderr.write('\n');
+  const figure = (variant: Variant, validation: boolean) => {
+    const mine = samples.filter((x) => x.variant === variant && x.validation === validation);
+    return { wall: median(mine.map((x) => x.wallMs)), cpu: median(mine.map((x) => x.cpuMs)) };
+  };
+  const lines = [
+    `Whole process: \`npx cdk synth\` of the three environments, medians of ${runs} runs per variant, variants alternating (CPU is user and system time of the CLI and the app together)`,
+    '',
+    '| built-in validation | variant | wall s | CPU s | CPU vs no checks | CPU vs cdk-nag |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const validation of [true, false]) {
+    for (const variant of VARIANTS) {
+      const f = figure(variant, validation);
+      lines.push(
+        `| ${validation ? 'on (as shipped)' : 'off (--no-validation)'} | ${variant} | ${(f.wall / 1000).toFixed(2)} | ${(f.cpu / 1000).toFixed(2)} | ${(f.cpu / figure('bare', validation).cpu).toFixed(2)} | ${(f.cpu / figure('cdk-nag', validation).cpu).toFixed(2)} |`,
+      );
+    }
+  }
+  lines.push('');
+  const target = (label: string, ratio: number, limit: number) =>
+    `${label}: ${ratio.toFixed(2)}x (target at most ${limit.toFixed(2)}x): ${ratio <= limit ? 'met' : 'missed'}`;
+  const kit = figure('kit', true).cpu;
+  lines.push(
+    target('npx cdk synth, kit CPU vs cdk-nag alone, as shipped', kit / figure('cdk-nag', true).cpu, 1.1),
+    target('npx cdk synth, kit CPU vs no checks, as shipped', kit / figure('bare', true).cpu, 1.15),
+    `npx cdk synth with --no-validation: kit CPU ${(figure('kit', false).cpu / figure('cdk-nag', false).cpu).toFixed(2)}x cdk-nag alone, ${(figure('kit', false).cpu / figure('bare', false).cpu).toFixed(2)}x no checks; built-in validation costs the kit's synth ${((kit - figure('kit', false).cpu) / 1000).toFixed(2)} s of CPU and ${((figure('kit', true).wall - figure('kit', false).wall) / 1000).toFixed(2)} s of wall time`,
+  );
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -121,16 +192,23 @@ async function main(): Promise<void> {
     .scriptName('npm run bench --')
     .option('runs', { type: 'number', default: 7, describe: 'runs per variant and size (median reported)' })
     .option('sizes', { type: 'string', default: '3,15,30', describe: 'numbers of environments to synthesize' })
-    .option('worker', { choices: ['synth', 'report'] as const, hidden: true })
+    .option('cold-runs', {
+      type: 'number',
+      default: 5,
+      describe: 'whole-process npx cdk synth runs per variant (0: none)',
+    })
+    .option('worker', { choices: ['report'] as const, hidden: true })
     .option('report', { type: 'boolean', default: true, describe: 'also time the report and count live requests' })
-    .option('variant', { choices: VARIANTS, hidden: true })
-    .option('envs', { type: 'number', hidden: true })
     .strict()
     .parseAsync();
   if (argv.worker === 'report') return reportWorker();
-  if (argv.worker === 'synth') return worker(argv.variant!, argv.envs!);
   if (!Number.isInteger(argv.runs) || argv.runs < 1)
     throw new Error(`runs: got ${argv.runs}, expected a whole number of at least 1`);
+  if (!Number.isInteger(argv.coldRuns) || argv.coldRuns < 0)
+    throw new Error(`cold-runs: got ${argv.coldRuns}, expected a whole number (0 for none)`);
+  // What is timed is the compiled kit, as users run it.
+  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stdout}${build.stderr}`.trim());
   const sizes = argv.sizes.split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1))
     throw new Error(`sizes: got '${argv.sizes}', expected numbers such as 3,30`);
@@ -214,6 +292,7 @@ async function main(): Promise<void> {
       `Live report against a local Price List endpoint: ${live.first} requests for ${live.distinct} distinct price dimensions (${live.first === live.distinct ? 'one each' : 'NOT one each'}); a second run within the cache TTL: ${live.second} requests`,
     );
   }
+  if (argv.coldRuns > 0) lines.push('', ...coldFigures(argv.coldRuns));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
