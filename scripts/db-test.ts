@@ -7,8 +7,8 @@
 import yargs from 'yargs';
 import { connectionSecretName } from '../lib/database-stack';
 import { ENVIRONMENT_NAMES } from '../lib/profiles';
-import { secretsManager } from '../lib/ops/aws-clients';
-import { ScriptContext, describeFailure, runAsProcess, usageError } from '../lib/ops/cli';
+import { Budget, secretsManager } from '../lib/ops/aws-clients';
+import { ScriptContext, describeFailure, parseTimeout, runAsProcess, usageError } from '../lib/ops/cli';
 import {
   ConnectionTarget,
   DEFAULT_SSL_MODE,
@@ -20,7 +20,6 @@ import {
   readCaFile,
   readSecretTarget,
   testConnection,
-  parseTimeout,
 } from '../lib/ops/connection-test';
 import { EXIT, OpsError } from '../lib/ops/errors';
 
@@ -73,7 +72,7 @@ async function main(ctx: ScriptContext): Promise<void> {
     .parseAsync();
 
   try {
-    const timeoutMs = parseTimeout(args.timeout);
+    const budget = Budget.ofProcess(parseTimeout(args.timeout));
     let target: ConnectionTarget;
     let sslmode: SslMode | undefined = args.sslmode;
     if (args.connectionString !== undefined) {
@@ -89,11 +88,17 @@ async function main(ctx: ScriptContext): Promise<void> {
       sslmode ??= parsed.sslmode;
     } else {
       const secretId = args.secretId ?? connectionSecretName(args.env!);
-      target = await readSecretTarget(secretsManager({ region: args.region }), secretId);
+      target = await readSecretTarget(secretsManager({ region: args.region, budget }), secretId);
     }
     ctx.redactor.add(target.password);
     const ca = args.caFile === undefined ? undefined : await readCaFile(args.caFile);
-    const report = await testConnection({ target, sslmode: sslmode ?? DEFAULT_SSL_MODE, ca, timeoutMs });
+    const report = await testConnection({
+      target,
+      sslmode: sslmode ?? DEFAULT_SSL_MODE,
+      ca,
+      timeoutMs: budget.remaining(),
+      budgetMs: budget.ms,
+    });
     if (args.json) ctx.out(JSON.stringify({ ok: true, ...report }));
     else formatConnectionReport(report).forEach((line) => ctx.out(line));
   } catch (err) {

@@ -7,8 +7,8 @@
 import { userInfo } from 'node:os';
 import yargs from 'yargs';
 import { ENVIRONMENT_NAMES } from '../lib/profiles';
-import { cloudFormation, ec2 } from '../lib/ops/aws-clients';
-import { ScriptContext, runAsProcess, usageError } from '../lib/ops/cli';
+import { Budget, DEFAULT_BUDGET_MS, cloudFormation, ec2 } from '../lib/ops/aws-clients';
+import { ScriptContext, runAsProcess, parseTimeout, usageError } from '../lib/ops/cli';
 import {
   AccessRule,
   DEFAULT_IP_SERVICE,
@@ -70,6 +70,11 @@ async function main(ctx: ScriptContext): Promise<void> {
         type: 'string',
         describe: "stack outputs from 'cdk deploy --outputs-file'; without it, CloudFormation DescribeStacks",
       },
+      timeout: {
+        type: 'string',
+        default: String(DEFAULT_BUDGET_MS),
+        describe: 'time budget for all AWS calls of the command, in ms',
+      },
       region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
     })
     .check((a) => {
@@ -97,7 +102,7 @@ async function main(ctx: ScriptContext): Promise<void> {
     cidr = ip === 'auto' ? hostCidr(await lookupPublicIp(service), service) : hostCidr(ip, '--ip');
   }
 
-  const region = { region: args.region };
+  const region = { region: args.region, budget: Budget.ofProcess(parseTimeout(args.timeout)) };
   const { groupId, port } = await resolveDatabaseGroup(
     args.env,
     args.outputsFile

@@ -5,16 +5,18 @@
  */
 import yargs from 'yargs';
 import { ENVIRONMENT_NAMES } from '../lib/profiles';
-import { cloudFormation, secretsManager } from '../lib/ops/aws-clients';
-import { ScriptContext, runAsProcess, usageError } from '../lib/ops/cli';
+import { Budget, DEFAULT_BUDGET_MS, cloudFormation, secretsManager } from '../lib/ops/aws-clients';
+import { ScriptContext, runAsProcess, parseTimeout, usageError } from '../lib/ops/cli';
 import { FieldChange } from '../lib/ops/connection-secret';
 import { syncConnectionSecret } from '../lib/ops/secret-sync';
 
+/** One diff line; values appear only where the change carries them (non-secret fields). */
 function changeLine(c: FieldChange): string {
-  if (c.after === undefined) return `  ${c.field}: ${c.before} -> (removed)`;
-  if (c.before === undefined) return `  ${c.field}: (new) ${c.after}`;
-  if (c.field === 'password') return `  password: changed (${c.after})`;
-  return `  ${c.field}: ${c.before} -> ${c.after}`;
+  const shown = (value: string | undefined) => value ?? '(value not shown)';
+  if (c.change === 'added') return `  ${c.field}: added ${shown(c.after)}`;
+  if (c.change === 'removed') return `  ${c.field}: removed ${shown(c.before)}`;
+  if (c.before === undefined && c.after === undefined) return `  ${c.field}: changed (value not shown)`;
+  return `  ${c.field}: changed ${shown(c.before)} -> ${shown(c.after)}`;
 }
 
 async function main(ctx: ScriptContext): Promise<void> {
@@ -35,7 +37,12 @@ async function main(ctx: ScriptContext): Promise<void> {
       'dry-run': {
         type: 'boolean',
         default: false,
-        describe: 'show what would change (password masked); write nothing',
+        describe: 'show which fields would change (values of secret fields never shown); write nothing',
+      },
+      timeout: {
+        type: 'string',
+        default: String(DEFAULT_BUDGET_MS),
+        describe: 'time budget for all AWS calls of the command, in ms',
       },
       region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
     })
@@ -45,7 +52,7 @@ async function main(ctx: ScriptContext): Promise<void> {
     .fail(usageError)
     .parseAsync();
 
-  const region = { region: args.region };
+  const region = { region: args.region, budget: Budget.ofProcess(parseTimeout(args.timeout)) };
   const result = await syncConnectionSecret({
     env: args.env,
     outputs: args.outputsFile

@@ -1,26 +1,100 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AwsCall } from './aws-errors';
+import type { AwsCall } from './aws-errors';
+
+/** How long a command may wait on AWS in all, unless `--timeout` says otherwise. */
+export const DEFAULT_BUDGET_MS = 30_000;
+/** How long one connection attempt to an AWS endpoint may take (within the budget). */
+export const CONNECT_TIMEOUT_MS = 3_000;
 
 /**
- * Client settings: only the region, and only when `--region` was given. Everything else (credentials, profile,
- * `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_MAX_ATTEMPTS`) is the SDK's standard configuration chain.
+ * A command's time budget: one deadline for every AWS call it makes, retries included. Its signal aborts whatever
+ * request is still open when the deadline passes, and its timer never keeps the process alive.
+ */
+export class Budget {
+  readonly signal: AbortSignal;
+  private readonly deadline: number;
+
+  /** `ms` from now, or from `startedAt` (epoch ms) when the command began earlier. */
+  constructor(
+    readonly ms: number,
+    startedAt = Date.now(),
+  ) {
+    this.deadline = startedAt + ms;
+    this.signal = AbortSignal.timeout(Math.max(1, Math.ceil(this.deadline - Date.now())));
+  }
+
+  /** A budget counted from the start of this process, so that start-up time is inside it too. */
+  static ofProcess(ms: number): Budget {
+    return new Budget(ms, performance.timeOrigin);
+  }
+
+  /** What is left of the budget, in ms (at least 1). */
+  remaining(): number {
+    return Math.max(1, Math.ceil(this.deadline - Date.now()));
+  }
+
+  /** `30 s`, `2.5 s`: the budget as the messages print it. */
+  get label(): string {
+    return `${Number((this.ms / 1000).toFixed(3))} s`;
+  }
+}
+
+/** Thrown by a bounded client's call that the budget ended. */
+export class BudgetExceeded extends Error {
+  override readonly name = 'BudgetExceeded';
+
+  constructor(readonly budget: Budget) {
+    super(`no answer within the ${budget.label} budget`);
+  }
+}
+
+/**
+ * Client settings: the region when `--region` was given, the budget's connect and request time limits, and nothing
+ * else: credentials, profile, `AWS_ENDPOINT_URL_<SERVICE>` and `AWS_MAX_ATTEMPTS` are the SDK's standard configuration.
  */
 export interface AwsClientOptions {
   readonly region?: string;
+  readonly budget: Budget;
 }
 
-function config(options: AwsClientOptions): { region?: string } {
-  return options.region ? { region: options.region } : {};
+function config(options: AwsClientOptions) {
+  return {
+    ...(options.region ? { region: options.region } : {}),
+    requestHandler: {
+      connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, options.budget.ms),
+      requestTimeout: options.budget.ms,
+      throwOnRequestTimeout: true,
+    },
+  };
 }
 
-export const secretsManager = (o: AwsClientOptions = {}) => new SecretsManagerClient(config(o));
-export const cloudFormation = (o: AwsClientOptions = {}) => new CloudFormationClient(config(o));
-export const ec2 = (o: AwsClientOptions = {}) => new EC2Client(config(o));
+interface Sender {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+/** Every call of `client` carries the budget's abort signal; one the budget ended throws {@link BudgetExceeded}. */
+function bounded<C>(client: C, budget: Budget): C {
+  const sender = client as unknown as Sender;
+  const send = sender.send.bind(client);
+  sender.send = async (command, options) => {
+    if (budget.signal.aborted) throw new BudgetExceeded(budget);
+    try {
+      return await send(command, { ...options, abortSignal: budget.signal });
+    } catch (err) {
+      throw budget.signal.aborted ? new BudgetExceeded(budget) : err;
+    }
+  };
+  return client;
+}
+
+export const secretsManager = (o: AwsClientOptions) => bounded(new SecretsManagerClient(config(o)), o.budget);
+export const cloudFormation = (o: AwsClientOptions) => bounded(new CloudFormationClient(config(o)), o.budget);
+export const ec2 = (o: AwsClientOptions) => bounded(new EC2Client(config(o)), o.budget);
 
 export const SERVICES = {
-  secretsManager: { service: 'Secrets Manager', iamPrefix: 'secretsmanager' },
-  cloudFormation: { service: 'CloudFormation', iamPrefix: 'cloudformation' },
-  ec2: { service: 'EC2', iamPrefix: 'ec2' },
+  secretsManager: { service: 'Secrets Manager', iamPrefix: 'secretsmanager', endpointVariable: 'SECRETS_MANAGER' },
+  cloudFormation: { service: 'CloudFormation', iamPrefix: 'cloudformation', endpointVariable: 'CLOUDFORMATION' },
+  ec2: { service: 'EC2', iamPrefix: 'ec2', endpointVariable: 'EC2' },
 } as const satisfies Record<string, Omit<AwsCall, 'operation'>>;

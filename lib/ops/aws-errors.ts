@@ -1,3 +1,4 @@
+import { BudgetExceeded } from './aws-clients';
 import { EXIT, OpsError } from './errors';
 
 /** The AWS call that failed, for the message: `Secrets Manager GetSecretValue on spendsense/dev/database/connection`. */
@@ -6,6 +7,8 @@ export interface AwsCall {
   readonly service: string;
   /** IAM action prefix of the service, e.g. `secretsmanager`. */
   readonly iamPrefix: string;
+  /** The service's part of `AWS_ENDPOINT_URL_<SERVICE>`, e.g. `SECRETS_MANAGER`. */
+  readonly endpointVariable?: string;
   readonly operation: string;
   /** What the call was about (secret id, stack name, security group id). */
   readonly resource?: string;
@@ -79,6 +82,12 @@ function isNotFound(e: AwsErrorShape): boolean {
  */
 export function toAwsOpsError(err: unknown, call: AwsCall): OpsError | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
+  if (err instanceof BudgetExceeded) {
+    return new OpsError(
+      `${describeCall(call)}: ${err.message}; check the network and AWS_ENDPOINT_URL_${call.endpointVariable ?? '<SERVICE>'}, or raise --timeout (ms)`,
+      EXIT.timeout,
+    );
+  }
   const e = err as AwsErrorShape;
   const name = e.name ?? '';
   const what = describeCall(call);

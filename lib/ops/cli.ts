@@ -74,3 +74,18 @@ export function runAsProcess(name: string, main: (ctx: ScriptContext) => Promise
     process.exitCode = code;
   });
 }
+
+/** The longest `--timeout` a script accepts: ten minutes. */
+export const MAX_TIMEOUT_MS = 600_000;
+
+/** `--timeout`: whole milliseconds from 1 to {@link MAX_TIMEOUT_MS}. */
+export function parseTimeout(value: string): number {
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+    throw new OpsError(
+      `timeout: got '${value}', expected a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+      EXIT.invalidInput,
+    );
+  }
+  return ms;
+}

@@ -136,43 +136,60 @@ export function storedPassword(stored: Record<string, unknown> | undefined): str
   return typeof password === 'string' && password !== CONNECTION_SECRET_PLACEHOLDER.password ? password : undefined;
 }
 
+/**
+ * Fields of a stored connection secret whose values are not secret and are shown in diffs (still masked where they
+ * hold a URL or keyword password). Every other field, the password and the connection string among them, is shown by
+ * name only: a stored secret can hold anything (a `replica_password`, a JDBC URL, a nested object).
+ */
+export const DISPLAYED_FIELDS: ReadonlySet<string> = new Set([
+  'host',
+  'port',
+  'database',
+  'dbname',
+  'username',
+  'engine',
+  'dbInstanceIdentifier',
+]);
+
 export interface FieldChange {
   readonly field: string;
-  /** Displayed old value, password masked; `undefined` when the field is new. */
+  readonly change: 'added' | 'removed' | 'changed';
+  /** Displayed old value, for a displayed field with a plain value; never a secret. */
   readonly before?: string;
-  /** Displayed new value, password masked; `undefined` when the field goes away. */
+  /** Displayed new value, for a displayed field with a plain value; never a secret. */
   readonly after?: string;
 }
 
-function display(field: string, value: unknown, passwords: readonly string[]): string {
-  if (field === 'password') return MASK;
-  let text = typeof value === 'string' ? value : JSON.stringify(value);
+function display(field: string, value: unknown, passwords: readonly string[]): string | undefined {
+  if (!DISPLAYED_FIELDS.has(field) || value === undefined) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+  let text = String(value);
   for (const p of passwords) {
-    if (p) {
-      text = text.split(encodeURIComponent(p)).join(MASK).split(p).join(MASK);
-    }
+    if (p) text = text.split(encodeURIComponent(p)).join(MASK).split(p).join(MASK);
   }
   return maskUrlPasswords(text);
 }
 
-/** What would change from the stored value to the wanted one, field by field, with passwords masked. */
+/**
+ * What would change from the stored value to the wanted one, field by field: every field by name and kind of change,
+ * values only for {@link DISPLAYED_FIELDS}.
+ */
 export function diffConnection(stored: Record<string, unknown> | undefined, wanted: ConnectionSecret): FieldChange[] {
   const before = stored ?? {};
   const passwords = [wanted.password, storedPassword(stored) ?? ''];
+  const change = (field: string, old: unknown, next: unknown): FieldChange => ({
+    field,
+    change: old === undefined ? 'added' : next === undefined ? 'removed' : 'changed',
+    before: display(field, old, passwords),
+    after: display(field, next, passwords),
+  });
   const changes: FieldChange[] = [];
   for (const field of CONNECTION_FIELDS) {
-    if (before[field] !== wanted[field]) {
-      changes.push({
-        field,
-        before: field in before ? display(field, before[field], passwords) : undefined,
-        after: display(field, wanted[field], passwords),
-      });
-    }
+    if (before[field] !== wanted[field]) changes.push(change(field, before[field], wanted[field]));
   }
   for (const field of Object.keys(before)) {
-    if (!(CONNECTION_FIELDS as readonly string[]).includes(field)) {
-      changes.push({ field, before: display(field, before[field], passwords), after: undefined });
-    }
+    if (!(CONNECTION_FIELDS as readonly string[]).includes(field))
+      changes.push(change(field, before[field], undefined));
   }
   return changes;
 }

@@ -20,7 +20,7 @@ export const EXIT = {
   awsOther: 7,
   /** db:test: the host name does not resolve, or nothing accepts connections on that host and port. */
   unreachable: 10,
-  /** db:test: no answer within --timeout. */
+  /** No answer within the command's time budget (--timeout): an AWS endpoint, or db:test's database. */
   timeout: 11,
   /** db:test: TLS negotiation failed: untrusted or mismatched certificate, or a server without TLS. */
   tls: 12,

@@ -4,9 +4,18 @@ export const MASK = '****';
 /** `scheme://user:password@` → `scheme://user:****@`, whatever the password, in any text. */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@]*@/gi;
 
-/** A URL (or any text) with the password of every `scheme://user:password@` replaced by {@link MASK}. */
+/**
+ * `password=...` in a URL query (`?password=x&...`, JDBC `;password=x`) or a libpq keyword string
+ * (`host=h password='x y'`): the value, quoted or not, whatever the case of the key.
+ */
+const KEYWORD_PASSWORD = /\b((?:[a-z_]*password|pwd)\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&;]*)/gi;
+
+/**
+ * Any text with the password of every `scheme://user:password@`, and every `password=` value of a URL query, JDBC URL
+ * or keyword connection string, replaced by {@link MASK}.
+ */
 export function maskUrlPasswords(text: string): string {
-  return text.replace(URL_USERINFO, `$1:${MASK}@`);
+  return text.replace(URL_USERINFO, `$1:${MASK}@`).replace(KEYWORD_PASSWORD, `$1${MASK}`);
 }
 
 /**

@@ -4,11 +4,13 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { CONNECTION_SECRET_PLACEHOLDER } from '../database-stack';
 import { EnvironmentName } from '../profiles';
 import { SERVICES } from './aws-clients';
 import { awsCall } from './aws-errors';
 import {
   ConnectionSecret,
+  DISPLAYED_FIELDS,
   FieldChange,
   buildConnectionSecret,
   clientRequestToken,
@@ -80,6 +82,13 @@ export async function syncConnectionSecret(options: SecretSyncOptions): Promise<
   const current = await getValue(out.ConnectionSecretArn);
   const stored = parseStoredConnection(current.SecretString);
   redactor.add(storedPassword(stored));
+  // Whatever else the stored secret holds may be secret too (a replica password, a JDBC URL): no message may show it.
+  for (const [field, value] of Object.entries(stored ?? {})) {
+    if (DISPLAYED_FIELDS.has(field)) continue;
+    stringLeaves(value)
+      .filter((leaf) => !PLACEHOLDER_VALUES.has(leaf))
+      .forEach((leaf) => redactor.add(leaf));
+  }
 
   const base = {
     stackName: loaded.stackName,
@@ -106,6 +115,17 @@ export async function syncConnectionSecret(options: SecretSyncOptions): Promise<
   const readBack = await getValue(out.ConnectionSecretArn);
   assertReadBack(readBack, wanted, out.ConnectionSecretArn);
   return { ...base, status: 'written', changes, versionId: readBack.VersionId ?? written.VersionId };
+}
+
+/** The deploy-time placeholder's values are not secret, and are shown in diffs. */
+const PLACEHOLDER_VALUES: ReadonlySet<string> = new Set(Object.values(CONNECTION_SECRET_PLACEHOLDER).map(String));
+
+/** Every string inside a JSON value long enough to be a secret (short ones would mask ordinary words). */
+function stringLeaves(value: unknown): string[] {
+  if (typeof value === 'string') return value.length >= 4 ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap(stringLeaves);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringLeaves);
+  return [];
 }
 
 function assertReadBack(readBack: GetSecretValueCommandOutput, wanted: ConnectionSecret, secretId: string): void {

@@ -1,7 +1,7 @@
 import { AddressInfo, Server, Socket, createServer } from 'node:net';
 import { CONNECTION_SECRET_PLACEHOLDER, connectionSecretName } from '../../lib/database-stack';
 import { EXIT } from '../../lib/ops/errors';
-import { DUMMY_AWS_ENV } from '../support/fakes/http';
+import { DUMMY_AWS_ENV, startSilentServer } from '../support/fakes/http';
 import { FakeSecretsManager } from '../support/fakes/secrets-manager';
 import { TestPostgres, freePort, startTestPostgres } from '../support/postgres';
 import { ScriptRun, expectCleanStderr, expectNoLeak, runScript } from './run';
@@ -164,4 +164,23 @@ test.each([
 ])('bad arguments %p give the invalid-input code', async (args, message) => {
   const run = await dbTest(...args);
   expectOneLineFailure(run, EXIT.invalidInput, message);
+});
+
+test('a Secrets Manager endpoint that never answers: --secret-id ends within --timeout with the timeout code', async () => {
+  const silent = await startSilentServer();
+  try {
+    const run = await runScript('db-test', ['--secret-id', 'spendsense/dev/database/connection', '--timeout', '2000'], {
+      ...env,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: silent.url,
+    });
+    expect(run.status).toBe(EXIT.timeout);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^db:test: Secrets Manager GetSecretValue on spendsense\/dev\/database\/connection: no answer within the 2 s budget/,
+      ),
+    ]);
+    expect(run.ms).toBeLessThan(2000 + 8000);
+  } finally {
+    await silent.close();
+  }
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../lib/ops/errors';
 import { FakeEc2 } from '../support/fakes/ec2';
-import { DUMMY_AWS_ENV, LocalServer, startLocalServer } from '../support/fakes/http';
+import { DUMMY_AWS_ENV, LocalServer, startLocalServer, startSilentServer } from '../support/fakes/http';
 import { stackOutputs, writeOutputsFile } from '../support/fakes/outputs';
 import { freePort } from '../support/postgres';
 import { expectCleanStderr, runScript } from './run';
@@ -114,4 +114,27 @@ test.each([
   expect(run.status).toBe(EXIT.invalidInput);
   expect(run.stderr).toMatch(message);
   expectCleanStderr(run);
+});
+
+test('an EC2 endpoint that never answers: --list ends within its budget with the timeout code and one line', async () => {
+  const silent = await startSilentServer();
+  try {
+    const run = await runScript(
+      'dev-access',
+      ['--env', 'dev', '--outputs-file', outputsFile, '--list', '--timeout', '1000'],
+      {
+        ...env,
+        AWS_ENDPOINT_URL_EC2: silent.url,
+      },
+    );
+    expect(run.status).toBe(EXIT.timeout);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^dev-access: EC2 DescribeSecurityGroupRules on sg-\w+: no answer within the 1 s budget; .*AWS_ENDPOINT_URL_EC2/,
+      ),
+    ]);
+    expect(run.ms).toBeLessThan(1000 + 8000);
+  } finally {
+    await silent.close();
+  }
 });

@@ -5,7 +5,7 @@ import { parse } from 'pg-connection-string';
 import { CONNECTION_SECRET_PLACEHOLDER, connectionSecretName, credentialsSecretName } from '../../lib/database-stack';
 import { EXIT } from '../../lib/ops/errors';
 import { FakeCloudFormation } from '../support/fakes/cloudformation';
-import { DUMMY_AWS_ENV } from '../support/fakes/http';
+import { DUMMY_AWS_ENV, startSilentServer } from '../support/fakes/http';
 import { stackOutputs, writeOutputsFile } from '../support/fakes/outputs';
 import { FakeSecretsManager } from '../support/fakes/secrets-manager';
 import { expectCleanStderr, expectNoLeak, runScript } from './run';
@@ -54,7 +54,8 @@ test('writes a connection secret that round-trips, then a second run writes noth
   const first = await sync('--outputs-file', outputsFile);
   expect(first.status).toBe(EXIT.ok);
   expect(first.stdout).toMatch(/^wrote connection secret arn:aws:secretsmanager:.*; read back and verified:/);
-  expect(first.stdout).toContain('connection_string: PENDING_SYNC -> postgresql://spendsense_admin:****@');
+  expect(first.stdout).toContain('  host: changed PENDING_SYNC -> spendsense-dev.');
+  expect(first.stdout).toContain('  connection_string: changed (value not shown)');
   const stored = JSON.parse(sm.current(connectionArn)!);
   expect(parse(stored.connection_string)).toMatchObject({ user: 'spendsense_admin', password: PASSWORD });
 
@@ -71,10 +72,28 @@ test('writes a connection secret that round-trips, then a second run writes noth
 test('--dry-run shows the changes masked and writes nothing', async () => {
   const run = await sync('--outputs-file', outputsFile, '--dry-run');
   expect(run.status).toBe(EXIT.ok);
-  expect(run.stdout).toContain('password: changed (****)');
+  expect(run.stdout).toContain('  password: changed (value not shown)');
   expect(run.stdout).toContain('nothing written (--dry-run)');
   expect(sm.count('PutSecretValue')).toBe(0);
   expectNoLeak(run, [PASSWORD]);
+});
+
+test('--dry-run over a stored secret with extra secret fields prints none of their values', async () => {
+  const replica = 'Replica-Pa55-Value';
+  const jdbc = 'Jdbc-Pa55-Value';
+  sm.put(
+    connectionArn,
+    JSON.stringify({
+      ...CONNECTION_SECRET_PLACEHOLDER,
+      replica_password: replica,
+      jdbc_url: `jdbc:postgresql://db:5432/app?user=app&password=${jdbc}`,
+    }),
+  );
+  const run = await sync('--outputs-file', outputsFile, '--dry-run');
+  expect(run.status).toBe(EXIT.ok);
+  expect(run.stdout).toContain('  replica_password: removed (value not shown)');
+  expect(run.stdout).toContain('  jdbc_url: removed (value not shown)');
+  expectNoLeak(run, [PASSWORD, replica, jdbc]);
 });
 
 test('reads the outputs from CloudFormation when no outputs file is given', async () => {
@@ -132,4 +151,47 @@ test.each([
   expect(run.stderr).toMatch(message);
   expect(sm.calls).toHaveLength(0);
   expectCleanStderr(run);
+});
+
+describe('an endpoint that accepts connections and never answers', () => {
+  test.each([
+    ['Secrets Manager', 'SECRETS_MANAGER', ['--outputs-file']],
+    ['CloudFormation', 'CLOUDFORMATION', []],
+  ])(
+    '%s: exits with the timeout code within its budget, one line naming the service',
+    async (service, variable, extra) => {
+      const silent = await startSilentServer();
+      try {
+        const args = extra.length ? ['--outputs-file', outputsFile] : ['--region', 'us-east-1'];
+        const run = await runScript('secret-sync', ['--env', 'dev', ...args, '--timeout', '1500'], {
+          ...env,
+          [`AWS_ENDPOINT_URL_${variable}`]: silent.url,
+        });
+        expect(run.status).toBe(EXIT.timeout);
+        expect(run.stderr.trim().split('\n')).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^secret:sync: ${service} \\w+ on .*: no answer within the 1\\.5 s budget; check the network and AWS_ENDPOINT_URL_${variable}, or raise --timeout \\(ms\\)$`,
+            ),
+          ),
+        ]);
+        expect(silent.connections()).toBeGreaterThan(0);
+        // The budget plus the start-up of a tsx process; a hang would end only at runScript's 60 s kill.
+        expect(run.ms).toBeLessThan(1500 + 8000);
+        expectNoLeak(run, [PASSWORD]);
+      } finally {
+        await silent.close();
+      }
+    },
+  );
+
+  test('the default budget is documented and --timeout must be whole milliseconds', async () => {
+    const help = await sync('--help');
+    expect(help.stdout).toMatch(/--timeout.*time budget for all AWS calls.*\[default: "30000"\]/s);
+    const bad = await sync('--outputs-file', outputsFile, '--timeout', '2s');
+    expect(bad.status).toBe(EXIT.invalidInput);
+    expect(bad.stderr.trim()).toBe(
+      "secret:sync: timeout: got '2s', expected a whole number of milliseconds from 1 to 600000",
+    );
+  });
 });

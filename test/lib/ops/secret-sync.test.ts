@@ -127,22 +127,41 @@ describe('syncConnectionSecret', () => {
     expect(redactor.redact(`a ${rotated} b ${PASSWORD}`)).toBe('a **** b ****');
   });
 
-  test('--dry-run shows every change with the password masked and writes nothing', async () => {
+  test('--dry-run names every change, values only of non-secret fields, and writes nothing', async () => {
     const result = await syncConnectionSecret(options({ dryRun: true }));
     expect(result.status).toBe('dry-run');
     expect(fake.count('PutSecretValue')).toBe(0);
     expect(fake.current(connectionArn)).toBe(JSON.stringify(CONNECTION_SECRET_PLACEHOLDER));
     expect(result.changes).toEqual([
-      { field: 'host', before: 'PENDING_SYNC', after: 'spendsense-dev.abcdefghijkl.us-east-1.rds.amazonaws.com' },
-      { field: 'port', before: 'PENDING_SYNC', after: '5432' },
-      { field: 'password', before: '****', after: '****' },
       {
-        field: 'connection_string',
+        field: 'host',
+        change: 'changed',
         before: 'PENDING_SYNC',
-        after:
-          'postgresql://spendsense_admin:****@spendsense-dev.abcdefghijkl.us-east-1.rds.amazonaws.com:5432/spendsense',
+        after: 'spendsense-dev.abcdefghijkl.us-east-1.rds.amazonaws.com',
       },
+      { field: 'port', change: 'changed', before: 'PENDING_SYNC', after: '5432' },
+      { field: 'password', change: 'changed' },
+      { field: 'connection_string', change: 'changed' },
     ]);
+  });
+
+  // Every shape a stored connection secret has been seen to hold a secret in; none of its values may reach a diff.
+  const HOSTILE: Record<string, unknown> = {
+    replica_password: 'Replica-Secret-1',
+    jdbc_url: 'jdbc:postgresql://db:5432/app?user=app&password=Jdbc-Secret-2&ssl=true',
+    connection_string: 'host=db port=5432 user=app password=Keyword-Secret-3 dbname=app',
+    quoted: "host=db password='Quoted Secret 4' dbname=app",
+    nested: { primary: { password: 'Nested-Secret-5' }, list: ['List-Secret-6'] },
+    host: 'postgresql://app:Url-Secret-7@db:5432/app',
+    username: 'app;password=Jdbc-Secret-8',
+  };
+
+  test.each(Object.keys(HOSTILE))('a stored %s field shows no secret value in the diff', async (field) => {
+    fake.put(connectionArn, JSON.stringify({ ...CONNECTION_SECRET_PLACEHOLDER, [field]: HOSTILE[field] }));
+    const result = await syncConnectionSecret(options({ dryRun: true }));
+    const change = result.changes.find((c) => c.field === field);
+    expect(change).toBeDefined();
+    expect(JSON.stringify(result)).not.toMatch(/Secret-\d|Secret \d/);
   });
 
   test('reads the outputs live from CloudFormation without an outputs file', async () => {

@@ -53,3 +53,32 @@ export const NO_AWS_FILES = {
 export function useDummyAws(maxAttempts: number): void {
   Object.assign(process.env, DUMMY_AWS_ENV, NO_AWS_FILES, { AWS_MAX_ATTEMPTS: String(maxAttempts) });
 }
+
+/**
+ * A TCP server on 127.0.0.1 that accepts every connection and never answers: an AWS endpoint that hangs. It reads and
+ * discards what clients send, and closes their sockets when stopped.
+ */
+export async function startSilentServer(): Promise<LocalServer & { readonly connections: () => number }> {
+  const { createServer: createTcpServer } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  let accepted = 0;
+  const server = createTcpServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('data', () => undefined);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    connections: () => accepted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => resolve());
+      }),
+  };
+}
