@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EnvironmentName, stackName } from '../profiles';
@@ -100,6 +101,25 @@ export function parsePort(value: string, what: string): number {
     throw new OpsError(`${what}: got '${value}', expected a TCP port from 1 to 65535`, EXIT.invalidInput);
   }
   return port;
+}
+
+const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * A host from an output such as `DatabaseEndpoint`: a DNS name (RFC 1123 labels) or an IP literal. Anything else (a
+ * `/`, `?`, `#`, `@`, a space) would rewrite the connection string's host, database or sslmode when parsed.
+ */
+export function parseHost(value: string, what: string): string {
+  const name = value.endsWith('.') ? value.slice(0, -1) : value;
+  const ok =
+    isIP(value) !== 0 || (name.length > 0 && name.length <= 253 && name.split('.').every((l) => HOST_LABEL.test(l)));
+  if (!ok) {
+    throw new OpsError(
+      `${what}: got ${JSON.stringify(value.slice(0, 80))}, expected a host name or an IP address; redeploy the stack or fix the outputs file`,
+      EXIT.invalidInput,
+    );
+  }
+  return value;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

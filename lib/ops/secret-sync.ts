@@ -22,7 +22,7 @@ import {
   storedPassword,
 } from './connection-secret';
 import { EXIT, OpsError } from './errors';
-import { OutputsSource, loadStackOutputs, parsePort, requireOutputs } from './outputs';
+import { OutputsSource, loadStackOutputs, parseHost, parsePort, requireOutputs } from './outputs';
 import { Redactor } from './redact';
 
 export interface SecretSyncOptions {
@@ -63,7 +63,7 @@ export async function syncConnectionSecret(options: SecretSyncOptions): Promise<
     'ConnectionSecretArn',
   ]);
   const endpoint = {
-    host: out.DatabaseEndpoint,
+    host: parseHost(out.DatabaseEndpoint, `${loaded.origin}: output DatabaseEndpoint`),
     port: parsePort(out.DatabasePort, `${loaded.origin}: output DatabasePort`),
     database: out.DatabaseName,
   };

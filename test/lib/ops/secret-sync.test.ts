@@ -239,6 +239,38 @@ describe('bad credentials secrets: one line naming the secret and the field, not
   });
 });
 
+describe('a DatabaseEndpoint that is not a host', () => {
+  test.each([
+    'db.example.com/other',
+    'db.example.com?sslmode=disable',
+    'db.example.com#x',
+    'user@db.example.com',
+    'db example.com',
+    '-db.example.com',
+    '/var/run/postgresql',
+  ])('%j is refused with the invalid-input code before anything is read or written', async (endpoint) => {
+    outputsFile = writeOutputsFile(dir, {
+      [STACK]: stackOutputs(credentialsArn, connectionArn, { DatabaseEndpoint: endpoint }),
+    });
+    const err = await failure(syncConnectionSecret(options()));
+    expect(err.exitCode).toBe(EXIT.invalidInput);
+    expect(err.message).toMatch(/output DatabaseEndpoint: got .*, expected a host name or an IP address/);
+    expect(fake.count('GetSecretValue')).toBe(0);
+    expect(fake.count('PutSecretValue')).toBe(0);
+  });
+
+  test.each(['10.0.0.5', '::1', 'db-1.abc.us-east-1.rds.amazonaws.com', 'localhost'])(
+    '%s is a host',
+    async (endpoint) => {
+      outputsFile = writeOutputsFile(dir, {
+        [STACK]: stackOutputs(credentialsArn, connectionArn, { DatabaseEndpoint: endpoint }),
+      });
+      const result = await syncConnectionSecret(options({ dryRun: true }));
+      expect(result.status).toBe('dry-run');
+    },
+  );
+});
+
 describe('AWS errors', () => {
   test('AccessDenied on reading gives the access-denied code and the IAM action to grant', async () => {
     fake.fail('GetSecretValue', 'AccessDenied');
