@@ -6,8 +6,8 @@
  */
 import yargs from 'yargs';
 import { connectionSecretName } from '../lib/database-stack';
-import { ENVIRONMENT_NAMES } from '../lib/profiles';
-import { Budget, secretsManager } from '../lib/ops/aws-clients';
+import { ENVIRONMENT_NAMES, profiles } from '../lib/profiles';
+import { Budget, resolveRegion, secretsManager } from '../lib/ops/aws-clients';
 import { ScriptContext, describeFailure, parseTimeout, runAsProcess, usageError } from '../lib/ops/cli';
 import {
   ConnectionTarget,
@@ -88,7 +88,10 @@ async function main(ctx: ScriptContext): Promise<void> {
       sslmode ??= parsed.sslmode;
     } else {
       const secretId = args.secretId ?? connectionSecretName(args.env!);
-      target = await readSecretTarget(secretsManager({ region: args.region, budget }), secretId);
+      target = await readSecretTarget(
+        secretsManager({ region: await resolveRegion(args.region, args.env && profiles[args.env].region), budget }),
+        secretId,
+      );
     }
     ctx.redactor.add(target.password);
     const ca = args.caFile === undefined ? undefined : await readCaFile(args.caFile);

@@ -6,8 +6,8 @@
  */
 import { userInfo } from 'node:os';
 import yargs from 'yargs';
-import { ENVIRONMENT_NAMES } from '../lib/profiles';
-import { Budget, DEFAULT_BUDGET_MS, cloudFormation, ec2 } from '../lib/ops/aws-clients';
+import { ENVIRONMENT_NAMES, profiles } from '../lib/profiles';
+import { Budget, DEFAULT_BUDGET_MS, resolveRegion, cloudFormation, ec2 } from '../lib/ops/aws-clients';
 import { ScriptContext, runAsProcess, parseTimeout, usageError } from '../lib/ops/cli';
 import {
   AccessRule,
@@ -75,7 +75,10 @@ async function main(ctx: ScriptContext): Promise<void> {
         default: String(DEFAULT_BUDGET_MS),
         describe: 'time budget for all AWS calls of the command, in ms',
       },
-      region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
+      region: {
+        type: 'string',
+        describe: "AWS region (default: AWS_REGION or the AWS profile's, else the environment's)",
+      },
     })
     .check((a) => {
       if (!ACTIONS.some((action) => a[action])) throw new Error('give one of --add, --remove, --list or --prune');
@@ -102,7 +105,10 @@ async function main(ctx: ScriptContext): Promise<void> {
     cidr = ip === 'auto' ? hostCidr(await lookupPublicIp(service), service) : hostCidr(ip, '--ip');
   }
 
-  const region = { region: args.region, budget: Budget.ofProcess(parseTimeout(args.timeout)) };
+  const region = {
+    region: await resolveRegion(args.region, profiles[args.env].region),
+    budget: Budget.ofProcess(parseTimeout(args.timeout)),
+  };
   const { groupId, port } = await resolveDatabaseGroup(
     args.env,
     args.outputsFile

@@ -4,8 +4,8 @@
  * Writes the connection secret of an environment from its credentials secret and stack outputs.
  */
 import yargs from 'yargs';
-import { ENVIRONMENT_NAMES } from '../lib/profiles';
-import { Budget, DEFAULT_BUDGET_MS, cloudFormation, secretsManager } from '../lib/ops/aws-clients';
+import { ENVIRONMENT_NAMES, profiles } from '../lib/profiles';
+import { Budget, DEFAULT_BUDGET_MS, resolveRegion, cloudFormation, secretsManager } from '../lib/ops/aws-clients';
 import { ScriptContext, runAsProcess, parseTimeout, usageError } from '../lib/ops/cli';
 import { FieldChange } from '../lib/ops/connection-secret';
 import { syncConnectionSecret } from '../lib/ops/secret-sync';
@@ -44,7 +44,10 @@ async function main(ctx: ScriptContext): Promise<void> {
         default: String(DEFAULT_BUDGET_MS),
         describe: 'time budget for all AWS calls of the command, in ms',
       },
-      region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
+      region: {
+        type: 'string',
+        describe: "AWS region (default: AWS_REGION or the AWS profile's, else the environment's)",
+      },
     })
     .strict()
     .version(false)
@@ -52,7 +55,10 @@ async function main(ctx: ScriptContext): Promise<void> {
     .fail(usageError)
     .parseAsync();
 
-  const region = { region: args.region, budget: Budget.ofProcess(parseTimeout(args.timeout)) };
+  const region = {
+    region: await resolveRegion(args.region, profiles[args.env].region),
+    budget: Budget.ofProcess(parseTimeout(args.timeout)),
+  };
   const result = await syncConnectionSecret({
     env: args.env,
     outputs: args.outputsFile

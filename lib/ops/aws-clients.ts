@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsCall } from './aws-errors';
+import { EXIT, OpsError } from './errors';
 
 /** How long a command may wait on AWS in all, unless `--timeout` says otherwise. */
 export const DEFAULT_BUDGET_MS = 30_000;
@@ -98,3 +99,45 @@ export const SERVICES = {
   cloudFormation: { service: 'CloudFormation', iamPrefix: 'cloudformation', endpointVariable: 'CLOUDFORMATION' },
   ec2: { service: 'EC2', iamPrefix: 'ec2', endpointVariable: 'EC2' },
 } as const satisfies Record<string, Omit<AwsCall, 'operation'>>;
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+function checkRegion(value: string, what: string): string {
+  if (!REGION.test(value)) {
+    throw new OpsError(
+      `${what}: got ${JSON.stringify(value.slice(0, 40))}, expected an AWS region such as us-east-1`,
+      EXIT.invalidInput,
+    );
+  }
+  return value;
+}
+
+/**
+ * The region the scripts use: `--region`, else the SDK's own chain (`AWS_REGION`, the AWS profile's region), else the
+ * environment profile's region (`fallback`). Each value is checked: a malformed one is invalid input, never a call.
+ */
+export async function resolveRegion(
+  given: string | undefined,
+  fallback: string | undefined,
+): Promise<string | undefined> {
+  if (given !== undefined) return checkRegion(given, '--region');
+  if (process.env.AWS_REGION === '') {
+    throw new OpsError(
+      'AWS_REGION: set but empty; unset it or set a region such as us-east-1 (or pass --region)',
+      EXIT.invalidInput,
+    );
+  }
+  if (process.env.AWS_REGION !== undefined) return checkRegion(process.env.AWS_REGION, 'AWS_REGION');
+  let configured: string | undefined;
+  try {
+    configured = await new SecretsManagerClient({}).config.region();
+  } catch (err) {
+    // No region in the AWS profile is the case for the fallback; a malformed one is the user's to fix.
+    if (!/missing/i.test((err as Error).message)) {
+      throw new OpsError(`the AWS profile region: ${(err as Error).message.split('\n')[0]}`, EXIT.invalidInput);
+    }
+    configured = undefined;
+  }
+  if (configured) return checkRegion(configured, 'the AWS profile region');
+  return fallback;
+}

@@ -140,18 +140,53 @@ test('bad arguments give the invalid-input code', async () => {
   expectCleanStderr(run);
 });
 
-test.each([
-  ['no credentials', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], /AWS credentials missing or rejected/],
-  ['no region', ['AWS_REGION'], /no AWS region configured; pass --region or set AWS_REGION/],
-])('%s gives the AWS configuration code', async (_name, unset, message) => {
+test('with no --region and no AWS_REGION it uses the environment profile region', async () => {
   const childEnv = { ...env };
-  for (const key of unset) delete childEnv[key];
+  delete childEnv.AWS_REGION;
   const run = await runScript('secret-sync', ['--env', 'dev', '--outputs-file', outputsFile], childEnv);
-  expect(run.status).toBe(EXIT.awsConfig);
+  expect(run.status).toBe(EXIT.ok);
+  expect(sm.count('PutSecretValue')).toBe(1);
+  // SigV4 names the region in each request's credential scope.
+  expect(sm.calls.every((c) => /\/us-east-1\/secretsmanager\//.test(c.authorization ?? ''))).toBe(true);
+});
+
+test.each([
+  ['an empty AWS_REGION', { AWS_REGION: '' }, [], /^secret:sync: AWS_REGION: set but empty; unset it/],
+  [
+    'a malformed AWS_REGION',
+    { AWS_REGION: 'not a region!' },
+    [],
+    /^secret:sync: AWS_REGION: got "not a region!", expected an AWS region such as us-east-1/,
+  ],
+  [
+    'a malformed --region',
+    {},
+    ['--region', 'not a region!'],
+    /^secret:sync: --region: got "not a region!", expected an AWS region/,
+  ],
+])('%s is invalid input, one line, no AWS call', async (_name, extraEnv, args, message) => {
+  const run = await runScript('secret-sync', ['--env', 'dev', '--outputs-file', outputsFile, ...args], {
+    ...env,
+    ...extraEnv,
+  });
+  expect(run.status).toBe(EXIT.invalidInput);
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
   expect(run.stderr).toMatch(message);
   expect(sm.calls).toHaveLength(0);
-  expectCleanStderr(run);
 });
+
+test.each([['no credentials', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], /AWS credentials missing or rejected/]])(
+  '%s gives the AWS configuration code',
+  async (_name, unset, message) => {
+    const childEnv = { ...env };
+    for (const key of unset) delete childEnv[key];
+    const run = await runScript('secret-sync', ['--env', 'dev', '--outputs-file', outputsFile], childEnv);
+    expect(run.status).toBe(EXIT.awsConfig);
+    expect(run.stderr).toMatch(message);
+    expect(sm.calls).toHaveLength(0);
+    expectCleanStderr(run);
+  },
+);
 
 describe('an endpoint that accepts connections and never answers', () => {
   test.each([

@@ -23,6 +23,8 @@ export interface FakeSecret {
 export interface RecordedCall {
   readonly operation: string;
   readonly input: Record<string, unknown>;
+  /** The request's SigV4 Authorization header (its credential scope names the region). */
+  readonly authorization?: string;
 }
 
 export type FaultKind = 'AccessDenied' | 'Throttling';
@@ -118,7 +120,7 @@ export class FakeSecretsManager {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.replace(/^secretsmanager\./, '');
     const input = (body ? JSON.parse(body) : {}) as Record<string, unknown>;
-    this.calls.push({ operation, input });
+    this.calls.push({ operation, input, authorization: String(req.headers.authorization ?? '') });
     try {
       const fault = this.faults.get(operation);
       if (fault === 'AccessDenied') {
