@@ -7,8 +7,8 @@
 import { userInfo } from 'node:os';
 import yargs from 'yargs';
 import { ENVIRONMENT_NAMES, profiles } from '../lib/profiles';
-import { Budget, DEFAULT_BUDGET_MS, resolveRegion, cloudFormation, ec2 } from '../lib/ops/aws-clients';
-import { ScriptContext, runAsProcess, parseTimeout, usageError } from '../lib/ops/cli';
+import { Budget, resolveRegion, cloudFormation, ec2 } from '../lib/ops/aws-clients';
+import { AWS_COMMAND_OPTIONS, ScriptContext, runAsProcess, parseTimeout, usageError } from '../lib/ops/cli';
 import {
   AccessRule,
   DEFAULT_IP_SERVICE,
@@ -70,15 +70,7 @@ async function main(ctx: ScriptContext): Promise<void> {
         type: 'string',
         describe: "stack outputs from 'cdk deploy --outputs-file'; without it, CloudFormation DescribeStacks",
       },
-      timeout: {
-        type: 'string',
-        default: String(DEFAULT_BUDGET_MS),
-        describe: 'time budget for all AWS calls of the command, in ms',
-      },
-      region: {
-        type: 'string',
-        describe: "AWS region (default: AWS_REGION or the AWS profile's, else the environment's)",
-      },
+      ...AWS_COMMAND_OPTIONS,
     })
     .check((a) => {
       if (!ACTIONS.some((action) => a[action])) throw new Error('give one of --add, --remove, --list or --prune');

@@ -5,8 +5,8 @@
  */
 import yargs from 'yargs';
 import { ENVIRONMENT_NAMES, profiles } from '../lib/profiles';
-import { Budget, DEFAULT_BUDGET_MS, resolveRegion, cloudFormation, secretsManager } from '../lib/ops/aws-clients';
-import { ScriptContext, runAsProcess, parseTimeout, usageError } from '../lib/ops/cli';
+import { Budget, resolveRegion, cloudFormation, secretsManager } from '../lib/ops/aws-clients';
+import { AWS_COMMAND_OPTIONS, ScriptContext, runAsProcess, parseTimeout, usageError } from '../lib/ops/cli';
 import { FieldChange } from '../lib/ops/connection-secret';
 import { syncConnectionSecret } from '../lib/ops/secret-sync';
 
@@ -39,15 +39,7 @@ async function main(ctx: ScriptContext): Promise<void> {
         default: false,
         describe: 'show which fields would change (values of secret fields never shown); write nothing',
       },
-      timeout: {
-        type: 'string',
-        default: String(DEFAULT_BUDGET_MS),
-        describe: 'time budget for all AWS calls of the command, in ms',
-      },
-      region: {
-        type: 'string',
-        describe: "AWS region (default: AWS_REGION or the AWS profile's, else the environment's)",
-      },
+      ...AWS_COMMAND_OPTIONS,
     })
     .strict()
     .version(false)

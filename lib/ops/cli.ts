@@ -1,4 +1,5 @@
 import { EXIT, ExitCode, OpsError, errorMessage } from './errors';
+import { DEFAULT_BUDGET_MS } from './aws-clients';
 import { Redactor } from './redact';
 
 /** How a script prints: one call per line. The entry points in scripts/ pass their own stdout and stderr writers. */
@@ -89,3 +90,16 @@ export function parseTimeout(value: string): number {
   }
   return ms;
 }
+
+/** The options of every command that calls AWS: its time budget and its region. */
+export const AWS_COMMAND_OPTIONS = {
+  timeout: {
+    type: 'string',
+    default: String(DEFAULT_BUDGET_MS),
+    describe: 'time budget for all AWS calls of the command, in ms',
+  },
+  region: {
+    type: 'string',
+    describe: "AWS region (default: AWS_REGION or the AWS profile's, else the environment's)",
+  },
+} as const;
