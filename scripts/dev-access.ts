@@ -10,7 +10,7 @@ import { ENVIRONMENT_NAMES, profiles } from '../lib/profiles';
 import { Budget, resolveRegion, cloudFormation, ec2 } from '../lib/ops/aws-clients';
 import { AWS_COMMAND_OPTIONS, ScriptContext, runAsProcess, parseTimeout, usageError } from '../lib/ops/cli';
 import {
-  AccessRule,
+  RevokeResult,
   DEFAULT_IP_SERVICE,
   DEFAULT_TTL,
   IP_SERVICE_ENV,
@@ -108,25 +108,41 @@ async function main(ctx: ScriptContext): Promise<void> {
       : { kind: 'cloudformation', client: cloudFormation(region) },
   );
   const client = ec2(region);
-  const printRemoved = (removed: AccessRule[], what: string) => {
-    if (removed.length === 0) ctx.out(`no ${what} in ${groupId}; nothing removed`);
+  const lost = ' (its answer was lost; the rules read back show it done)';
+  const printRemoved = (removed: RevokeResult, what: string) => {
+    if (removed.rules.length === 0) ctx.out(`no ${what} in ${groupId}; nothing removed`);
     else {
-      ctx.out(`removed ${removed.length} ${what} from ${groupId}:`);
-      removed.forEach((r) => ctx.out(`  ${formatRule(r, now)}`));
+      ctx.out(`removed ${removed.rules.length} ${what} from ${groupId}${removed.confirmed === 'state' ? lost : ''}:`);
+      removed.rules.forEach((r) => ctx.out(`  ${formatRule(r, now)}`));
     }
   };
 
   if (args.add && cidr) {
     const result = await addAccess({ ec2: client, groupId, port, cidr, owner, ttlMs, now });
-    if (result.status === 'already-allowed') {
-      ctx.out(
-        `${result.cidr} already has access to port ${result.port} of ${groupId} through a rule dev-access did not create; nothing changed`,
-      );
-    } else {
-      ctx.out(
-        `${result.status} ${result.rule.ruleId}: ${result.rule.cidr} on port ${port} of ${groupId} for ${owner} until ${isoSeconds(result.rule.expires)}`,
-      );
-      ctx.out(`remove it with: npm run dev-access -- --env ${args.env} --remove`);
+    const where = `port ${port} of ${groupId}`;
+    switch (result.status) {
+      case 'added':
+      case 'renewed':
+        ctx.out(
+          `${result.status} ${result.rule.ruleId}: ${result.rule.cidr} on ${where} for ${owner} until ${isoSeconds(result.rule.expires)}${result.confirmed === 'state' ? lost : ''}`,
+        );
+        ctx.out(`remove it with: npm run dev-access -- --env ${args.env} --remove`);
+        break;
+      case 'present':
+        ctx.out(
+          `present ${result.rule.ruleId}: ${result.rule.cidr} on ${where} for ${owner} until ${isoSeconds(result.rule.expires)}, added by another run at ${isoSeconds(result.rule.created)}; nothing changed`,
+        );
+        break;
+      case 'owned-by-other':
+        ctx.out(
+          `${cidr} already has access to ${where} through ${result.rule.ruleId}, the dev-access rule of owner ${result.rule.owner} (expires ${isoSeconds(result.rule.expires)}); nothing changed: it is not taken over, and goes when ${result.rule.owner} removes it or it expires`,
+        );
+        break;
+      case 'already-allowed':
+        ctx.out(
+          `${cidr} already has access to ${where} through ${result.rule.ruleId} (${result.rule.cidr}, ${result.rule.description ? `'${result.rule.description}'` : 'no description'}), a rule dev-access did not create; nothing changed`,
+        );
+        break;
     }
   } else if (args.remove) {
     printRemoved(await removeAccess(client, groupId, owner), `dev-access rules of owner ${owner}`);

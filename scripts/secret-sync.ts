@@ -75,7 +75,7 @@ async function main(ctx: ScriptContext): Promise<void> {
       break;
     case 'written':
       ctx.out(
-        `wrote ${target} (from ${result.outputsOrigin}), version ${result.versionId ?? 'unknown'}; read back and verified:`,
+        `wrote ${target} (from ${result.outputsOrigin}), version ${result.versionId ?? 'unknown'}; read back and verified${result.confirmed === 'state' ? " (the write's answer was lost; the value read back is the one written)" : ''}:`,
       );
       result.changes.forEach((c) => ctx.out(changeLine(c)));
       break;

@@ -8,6 +8,11 @@ import { EXIT, OpsError } from './errors';
 export const DEFAULT_BUDGET_MS = 30_000;
 /** How long one connection attempt to an AWS endpoint may take (within the budget). */
 export const CONNECT_TIMEOUT_MS = 3_000;
+/**
+ * The most of the budget a write leaves unused, so that the state can still be read back when the write's answer never
+ * comes (a third of what is left, at most this).
+ */
+export const MAX_REREAD_RESERVE_MS = 10_000;
 
 /**
  * A command's time budget: one deadline for every AWS call it makes, retries included. Its signal aborts whatever
@@ -38,9 +43,20 @@ export class Budget {
 
   /** `30 s`, `2.5 s`: the budget as the messages print it. */
   get label(): string {
-    return `${Number((this.ms / 1000).toFixed(3))} s`;
+    return seconds(this.ms);
+  }
+
+  /**
+   * How long a write may wait for its answer: what is left, less a reserve (a third of it, at most
+   * {@link MAX_REREAD_RESERVE_MS}) for reading the state back when the answer does not come.
+   */
+  writeWindow(): number {
+    const left = this.remaining();
+    return Math.max(1, left - Math.min(MAX_REREAD_RESERVE_MS, Math.floor(left / 3)));
   }
 }
+
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 
 /** Thrown by a bounded client's call that the budget ended. */
 export class BudgetExceeded extends Error {
@@ -48,6 +64,18 @@ export class BudgetExceeded extends Error {
 
   constructor(readonly budget: Budget) {
     super(`no answer within the ${budget.label} budget`);
+  }
+}
+
+/** Thrown by a write that got no answer within its {@link Budget.writeWindow}; the rest of the budget is left. */
+export class WriteUnanswered extends Error {
+  override readonly name = 'WriteUnanswered';
+
+  constructor(
+    readonly windowMs: number,
+    readonly budget: Budget,
+  ) {
+    super(`no answer within ${seconds(windowMs)} of the ${budget.label} budget`);
   }
 }
 
@@ -75,19 +103,42 @@ interface Sender {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
-/** Every call of `client` carries the budget's abort signal; one the budget ended throws {@link BudgetExceeded}. */
-function bounded<C>(client: C, budget: Budget): C {
+const budgets = new WeakMap<object, Budget>();
+
+/**
+ * Every call of `client` carries the budget's abort signal (and the caller's, if any); one the budget ended throws
+ * {@link BudgetExceeded}.
+ */
+function bounded<C extends object>(client: C, budget: Budget): C {
   const sender = client as unknown as Sender;
   const send = sender.send.bind(client);
   sender.send = async (command, options) => {
     if (budget.signal.aborted) throw new BudgetExceeded(budget);
+    const own = options?.abortSignal;
+    const abortSignal = own ? AbortSignal.any([budget.signal, own]) : budget.signal;
     try {
-      return await send(command, { ...options, abortSignal: budget.signal });
+      return await send(command, { ...options, abortSignal });
     } catch (err) {
-      throw budget.signal.aborted ? new BudgetExceeded(budget) : err;
+      if (budget.signal.aborted) throw new BudgetExceeded(budget);
+      if (own?.aborted && own.reason instanceof WriteUnanswered) throw own.reason;
+      throw err;
     }
   };
+  budgets.set(client, budget);
   return client;
+}
+
+/**
+ * Send options for a write through `client`: with a bounded client, an abort at the end of the budget's
+ * {@link Budget.writeWindow}, raising {@link WriteUnanswered} so that the caller can still read the state back.
+ */
+export function writeOptions(client: object): { abortSignal?: AbortSignal } {
+  const budget = budgets.get(client);
+  if (!budget) return {};
+  const windowMs = budget.writeWindow();
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new WriteUnanswered(windowMs, budget)), windowMs).unref();
+  return { abortSignal: controller.signal };
 }
 
 export const secretsManager = (o: AwsClientOptions) => bounded(new SecretsManagerClient(config(o)), o.budget);

@@ -1,4 +1,4 @@
-import { BudgetExceeded } from './aws-clients';
+import { BudgetExceeded, WriteUnanswered } from './aws-clients';
 import { EXIT, OpsError } from './errors';
 
 /** The AWS call that failed, for the message: `Secrets Manager GetSecretValue on spendsense/dev/database/connection`. */
@@ -83,6 +83,12 @@ function isNotFound(e: AwsErrorShape): boolean {
 export function toAwsOpsError(err: unknown, call: AwsCall): OpsError | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   if (err instanceof BudgetExceeded) {
+    return new OpsError(
+      `${describeCall(call)}: ${err.message}; check the network and AWS_ENDPOINT_URL_${call.endpointVariable ?? '<SERVICE>'}, or raise --timeout (ms)`,
+      EXIT.timeout,
+    );
+  }
+  if (err instanceof WriteUnanswered) {
     return new OpsError(
       `${describeCall(call)}: ${err.message}; check the network and AWS_ENDPOINT_URL_${call.endpointVariable ?? '<SERVICE>'}, or raise --timeout (ms)`,
       EXIT.timeout,

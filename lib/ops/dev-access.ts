@@ -1,4 +1,4 @@
-import { isIPv4 } from 'node:net';
+import { BlockList, isIPv4 } from 'node:net';
 import {
   AuthorizeSecurityGroupIngressCommand,
   EC2Client,
@@ -8,10 +8,11 @@ import {
   paginateDescribeSecurityGroupRules,
 } from '@aws-sdk/client-ec2';
 import { EnvironmentName } from '../profiles';
-import { SERVICES } from './aws-clients';
-import { awsCall, toAwsOpsError } from './aws-errors';
+import { SERVICES, writeOptions } from './aws-clients';
+import { awsCall } from './aws-errors';
 import { EXIT, OpsError, errorMessage } from './errors';
 import { OutputsSource, loadStackOutputs, parsePort, requireOutputs } from './outputs';
+import { Confirmation, verifiedWrite } from './verified-write';
 
 /** Every rule this command creates has a description starting with this word, and only those are ever removed. */
 export const RULE_PREFIX = 'spendsense-dev-access';
@@ -167,29 +168,75 @@ function fetchFailure(err: unknown): string {
   return typeof code === 'string' ? code : errorMessage(err);
 }
 
-function toAccessRule(rule: SecurityGroupRule): AccessRule | undefined {
-  if (rule.IsEgress || !rule.SecurityGroupRuleId || !rule.CidrIpv4) return undefined;
-  const meta = parseRuleDescription(rule.Description);
-  if (!meta) return undefined;
-  return { ...meta, ruleId: rule.SecurityGroupRuleId, cidr: rule.CidrIpv4, port: rule.FromPort ?? 0 };
+/** An ingress rule of the group, whoever created it. */
+export interface IngressRule {
+  readonly ruleId: string;
+  /** `-1` for all protocols, else `tcp`, `udp`, `icmp` or a protocol number. */
+  readonly protocol: string;
+  readonly fromPort: number;
+  readonly toPort: number;
+  /** The IPv4 range; undefined for rules that name another group, a prefix list or an IPv6 range. */
+  readonly cidr?: string;
+  readonly description?: string;
+  /** The metadata, when this command created the rule. */
+  readonly access?: AccessRule;
 }
 
-/** The ingress rules of the group that this command created, oldest first. */
-export async function listAccessRules(ec2: EC2Client, groupId: string): Promise<AccessRule[]> {
+function toIngressRule(rule: SecurityGroupRule): IngressRule | undefined {
+  if (rule.IsEgress || !rule.SecurityGroupRuleId) return undefined;
+  const base = {
+    ruleId: rule.SecurityGroupRuleId,
+    protocol: rule.IpProtocol ?? '-1',
+    fromPort: rule.FromPort ?? -1,
+    toPort: rule.ToPort ?? -1,
+    cidr: rule.CidrIpv4,
+    description: rule.Description,
+  };
+  const meta = rule.CidrIpv4 ? parseRuleDescription(rule.Description) : undefined;
+  return meta ? { ...base, access: { ...meta, ruleId: base.ruleId, cidr: rule.CidrIpv4!, port: base.fromPort } } : base;
+}
+
+/** Every ingress rule of the group, in EC2's order. */
+export async function listIngressRules(ec2: EC2Client, groupId: string): Promise<IngressRule[]> {
   return awsCall({ ...SERVICES.ec2, operation: 'DescribeSecurityGroupRules', resource: groupId }, async () => {
-    const rules: AccessRule[] = [];
+    const rules: IngressRule[] = [];
     const pages = paginateDescribeSecurityGroupRules(
       { client: ec2 },
       { Filters: [{ Name: 'group-id', Values: [groupId] }] },
     );
     for await (const page of pages) {
       for (const rule of page.SecurityGroupRules ?? []) {
-        const own = toAccessRule(rule);
-        if (own) rules.push(own);
+        const ingress = toIngressRule(rule);
+        if (ingress) rules.push(ingress);
       }
     }
-    return rules.sort((a, b) => a.created.getTime() - b.created.getTime());
+    return rules;
   });
+}
+
+/** The ingress rules of the group that this command created, oldest first. */
+export async function listAccessRules(ec2: EC2Client, groupId: string): Promise<AccessRule[]> {
+  return ownRules(await listIngressRules(ec2, groupId));
+}
+
+function ownRules(rules: readonly IngressRule[]): AccessRule[] {
+  return rules.flatMap((r) => (r.access ? [r.access] : [])).sort((a, b) => a.created.getTime() - b.created.getTime());
+}
+
+/** True when `rule` admits TCP from the whole of `cidr` (a /32) to `port`. */
+export function admits(rule: IngressRule, cidr: string, port: number): boolean {
+  if (rule.cidr === undefined) return false;
+  const allProtocols = rule.protocol === '-1';
+  if (!allProtocols && rule.protocol !== 'tcp' && rule.protocol !== '6') return false;
+  if (!allProtocols && !(rule.fromPort <= port && port <= rule.toPort)) return false;
+  const [network, bits] = rule.cidr.split('/');
+  const range = new BlockList();
+  try {
+    range.addSubnet(network, Number(bits ?? 32), 'ipv4');
+  } catch {
+    return false;
+  }
+  return range.check(cidr.split('/')[0], 'ipv4');
 }
 
 export interface AddAccessOptions {
@@ -203,71 +250,150 @@ export interface AddAccessOptions {
 }
 
 export type AddAccessResult =
-  | { readonly status: 'added' | 'renewed'; readonly rule: AccessRule }
-  /** The address already had access through a rule this command did not create; nothing changed. */
-  | { readonly status: 'already-allowed'; readonly cidr: string; readonly port: number };
+  /** This run created the rule, or renewed the owner's rule for the address; `confirmed` says how that is known. */
+  | { readonly status: 'added' | 'renewed'; readonly rule: AccessRule; readonly confirmed: Confirmation }
+  /** Another run for the same owner added the address meanwhile; its rule stands as it is. */
+  | { readonly status: 'present'; readonly rule: AccessRule }
+  /** Another owner's dev-access rule admits the address; it is theirs, and nothing changed. */
+  | { readonly status: 'owned-by-other'; readonly rule: AccessRule }
+  /** A rule this command did not create admits the address; nothing changed. */
+  | { readonly status: 'already-allowed'; readonly rule: IngressRule; readonly cidr: string; readonly port: number };
+
+/**
+ * What the group's rules already do for the address, before or after a write: the owner's rule (renewable, or the
+ * result of `description` when it matches), another owner's, or a foreign rule that admits the address.
+ */
+function standing(
+  rules: readonly IngressRule[],
+  o: AddAccessOptions,
+  description: string,
+): { readonly own?: IngressRule; readonly result?: AddAccessResult } {
+  const exact = rules.filter((r) => r.access && r.cidr === o.cidr && r.access.port === o.port);
+  const own = exact.find((r) => r.access!.owner === o.owner);
+  if (own) {
+    const confirmed = 'state' as const;
+    return own.description === description
+      ? { own, result: { status: 'added', rule: own.access!, confirmed } }
+      : { own, result: { status: 'present', rule: own.access! } };
+  }
+  const other = exact[0];
+  if (other) return { result: { status: 'owned-by-other', rule: other.access! } };
+  const foreign = rules.find((r) => !r.access && admits(r, o.cidr, o.port));
+  if (foreign) return { result: { status: 'already-allowed', rule: foreign, cidr: o.cidr, port: o.port } };
+  return {};
+}
 
 /**
  * Admits `cidr` on the database port until `now + ttl`. Run twice, the second run renews the expiry of the rule the
- * first one created instead of failing on a duplicate.
+ * first one created instead of failing on a duplicate. Another owner's rule for the address is never taken over, and
+ * a rule this command did not create is never touched. When a write's answer is lost (timeout, dropped connection,
+ * 5xx, a retry that meets the first attempt's rule), the rules are read again and the result is what they show.
  */
 export async function addAccess(o: AddAccessOptions): Promise<AddAccessResult> {
   const meta: RuleMetadata = { owner: o.owner, created: o.now, expires: new Date(o.now.getTime() + o.ttlMs) };
   const Description = ruleDescription(meta);
-  const existing = (await listAccessRules(o.ec2, o.groupId)).find((r) => r.cidr === o.cidr && r.port === o.port);
-  if (existing) {
-    await awsCall(
-      { ...SERVICES.ec2, operation: 'UpdateSecurityGroupRuleDescriptionsIngress', resource: existing.ruleId },
-      () =>
-        o.ec2.send(
-          new UpdateSecurityGroupRuleDescriptionsIngressCommand({
-            GroupId: o.groupId,
-            SecurityGroupRuleDescriptions: [{ SecurityGroupRuleId: existing.ruleId, Description }],
-          }),
-        ),
-    );
-    return { status: 'renewed', rule: { ...existing, ...meta } };
+  const before = standing(await listIngressRules(o.ec2, o.groupId), o, Description);
+  const checkWith = 'npm run dev-access -- --env dev --list';
+
+  if (before.own) {
+    const existing = before.own.access!;
+    const renewed: AddAccessResult = { status: 'renewed', rule: { ...existing, ...meta }, confirmed: 'answer' };
+    const outcome = await verifiedWrite({
+      write: () =>
+        awsCall(
+          { ...SERVICES.ec2, operation: 'UpdateSecurityGroupRuleDescriptionsIngress', resource: existing.ruleId },
+          () =>
+            o.ec2.send(
+              new UpdateSecurityGroupRuleDescriptionsIngressCommand({
+                GroupId: o.groupId,
+                SecurityGroupRuleDescriptions: [{ SecurityGroupRuleId: existing.ruleId, Description }],
+              }),
+              writeOptions(o.ec2),
+            ),
+        ).then(() => renewed),
+      reread: async () =>
+        (await listIngressRules(o.ec2, o.groupId)).some(
+          (r) => r.ruleId === existing.ruleId && r.description === Description,
+        )
+          ? renewed
+          : undefined,
+      checkWith,
+    });
+    return outcome.value.status === 'renewed' ? { ...outcome.value, confirmed: outcome.confirmed } : outcome.value;
   }
+  if (before.result) return before.result;
+
   const call = { ...SERVICES.ec2, operation: 'AuthorizeSecurityGroupIngress', resource: o.groupId };
-  try {
-    const response = await o.ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: o.groupId,
-        IpPermissions: [
-          { IpProtocol: 'tcp', FromPort: o.port, ToPort: o.port, IpRanges: [{ CidrIp: o.cidr, Description }] },
-        ],
-      }),
-    );
-    const ruleId = response.SecurityGroupRules?.[0]?.SecurityGroupRuleId;
-    if (!ruleId) {
-      throw new OpsError(`${call.service} ${call.operation} on ${o.groupId}: answer without a rule id`, EXIT.awsOther);
-    }
-    return { status: 'added', rule: { ...meta, ruleId, cidr: o.cidr, port: o.port } };
-  } catch (err) {
-    if ((err as { name?: unknown }).name === 'InvalidPermission.Duplicate') {
-      return { status: 'already-allowed', cidr: o.cidr, port: o.port };
-    }
-    throw toAwsOpsError(err, call) ?? err;
-  }
+  const outcome = await verifiedWrite<AddAccessResult>({
+    write: async () => {
+      const response = await awsCall(call, () =>
+        o.ec2.send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId: o.groupId,
+            IpPermissions: [
+              { IpProtocol: 'tcp', FromPort: o.port, ToPort: o.port, IpRanges: [{ CidrIp: o.cidr, Description }] },
+            ],
+          }),
+          writeOptions(o.ec2),
+        ),
+      );
+      const ruleId = response.SecurityGroupRules?.[0]?.SecurityGroupRuleId;
+      if (!ruleId) {
+        throw new OpsError(
+          `${call.service} ${call.operation} on ${o.groupId}: answer without a rule id`,
+          EXIT.awsOther,
+        );
+      }
+      return { status: 'added', rule: { ...meta, ruleId, cidr: o.cidr, port: o.port }, confirmed: 'answer' };
+    },
+    reread: async () => standing(await listIngressRules(o.ec2, o.groupId), o, Description).result,
+    checkWith,
+  });
+  return outcome.value;
 }
 
-/** Revokes the given rules of the group by rule id (one call); returns them. */
+export interface RevokeResult {
+  /** The rules that are gone now. */
+  readonly rules: readonly AccessRule[];
+  /** `state` when the answer was lost or an error, and reading the rules again showed them gone. */
+  readonly confirmed: Confirmation;
+}
+
+/**
+ * Revokes the given rules of the group by rule id. When the call fails (a lost answer; a retry, or a parallel run,
+ * that finds a rule already gone), the rules are read again: those still there are revoked once more, and the result
+ * is what the group then holds.
+ */
 export async function revokeRules(
   ec2: EC2Client,
   groupId: string,
   rules: readonly AccessRule[],
-): Promise<AccessRule[]> {
-  if (rules.length === 0) return [];
-  await awsCall({ ...SERVICES.ec2, operation: 'RevokeSecurityGroupIngress', resource: groupId }, () =>
-    ec2.send(
-      new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: rules.map((r) => r.ruleId) }),
-    ),
-  );
-  return [...rules];
+): Promise<RevokeResult> {
+  if (rules.length === 0) return { rules: [], confirmed: 'answer' };
+  const revoke = (ids: readonly string[]) =>
+    awsCall({ ...SERVICES.ec2, operation: 'RevokeSecurityGroupIngress', resource: groupId }, () =>
+      ec2.send(
+        new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [...ids] }),
+        writeOptions(ec2),
+      ),
+    );
+  const ids = rules.map((r) => r.ruleId);
+  const outcome = await verifiedWrite({
+    write: () => revoke(ids).then(() => rules),
+    reread: async () => {
+      const present = new Set((await listIngressRules(ec2, groupId)).map((r) => r.ruleId));
+      const left = ids.filter((id) => present.has(id));
+      if (left.length === ids.length) return undefined;
+      if (left.length > 0) await revoke(left);
+      return rules;
+    },
+    checkWith: 'npm run dev-access -- --env dev --list',
+  });
+  return { rules: [...outcome.value], confirmed: outcome.confirmed };
 }
 
 /** Removes the rules this command created for `owner`; other owners' rules and other rules stay. */
-export async function removeAccess(ec2: EC2Client, groupId: string, owner: string): Promise<AccessRule[]> {
+export async function removeAccess(ec2: EC2Client, groupId: string, owner: string): Promise<RevokeResult> {
   const rules = await listAccessRules(ec2, groupId);
   return revokeRules(
     ec2,
@@ -277,7 +403,7 @@ export async function removeAccess(ec2: EC2Client, groupId: string, owner: strin
 }
 
 /** Removes the rules this command created whose expiry has passed, whoever owns them. */
-export async function pruneAccess(ec2: EC2Client, groupId: string, now: Date): Promise<AccessRule[]> {
+export async function pruneAccess(ec2: EC2Client, groupId: string, now: Date): Promise<RevokeResult> {
   const rules = await listAccessRules(ec2, groupId);
   return revokeRules(
     ec2,

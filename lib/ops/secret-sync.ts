@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { CONNECTION_SECRET_PLACEHOLDER } from '../database-stack';
 import { EnvironmentName } from '../profiles';
-import { SERVICES } from './aws-clients';
+import { SERVICES, writeOptions } from './aws-clients';
 import { awsCall } from './aws-errors';
 import {
   ConnectionSecret,
@@ -24,6 +24,7 @@ import {
 import { EXIT, OpsError } from './errors';
 import { OutputsSource, loadStackOutputs, parseHost, parsePort, requireOutputs } from './outputs';
 import { Redactor } from './redact';
+import { Confirmation, verifiedWrite } from './verified-write';
 
 export interface SecretSyncOptions {
   readonly env: EnvironmentName;
@@ -46,6 +47,8 @@ export interface SecretSyncResult {
   readonly changes: readonly FieldChange[];
   /** The version now current, when something was written. */
   readonly versionId?: string;
+  /** How the write is known to have happened: its answer, or the value read back after the answer was lost. */
+  readonly confirmed?: Confirmation;
 }
 
 /**
@@ -101,20 +104,35 @@ export async function syncConnectionSecret(options: SecretSyncOptions): Promise<
   if (options.dryRun) return { ...base, status: 'dry-run', changes };
 
   const content = serializeConnectionSecret(wanted);
-  const written = await awsCall(
-    { ...SERVICES.secretsManager, operation: 'PutSecretValue', resource: out.ConnectionSecretArn },
-    () =>
-      secretsManager.send(
-        new PutSecretValueCommand({
-          SecretId: out.ConnectionSecretArn,
-          SecretString: content,
-          ClientRequestToken: clientRequestToken(content, current.VersionId),
-        }),
+  const put = { ...SERVICES.secretsManager, operation: 'PutSecretValue', resource: out.ConnectionSecretArn };
+  // A lost answer (timeout, dropped connection, 5xx) leaves the write unknown: the value read back says what happened.
+  const written = await verifiedWrite({
+    write: () =>
+      awsCall(put, () =>
+        secretsManager.send(
+          new PutSecretValueCommand({
+            SecretId: out.ConnectionSecretArn,
+            SecretString: content,
+            ClientRequestToken: clientRequestToken(content, current.VersionId),
+          }),
+          writeOptions(secretsManager),
+        ),
       ),
-  );
-  const readBack = await getValue(out.ConnectionSecretArn);
+    reread: async () => {
+      const now = await getValue(out.ConnectionSecretArn);
+      return sameConnection(parseStoredConnection(now.SecretString), wanted) ? now : undefined;
+    },
+    checkWith: `npm run secret:sync -- --env ${options.env} --dry-run`,
+  });
+  const readBack = written.confirmed === 'state' ? written.value : await getValue(out.ConnectionSecretArn);
   assertReadBack(readBack, wanted, out.ConnectionSecretArn);
-  return { ...base, status: 'written', changes, versionId: readBack.VersionId ?? written.VersionId };
+  return {
+    ...base,
+    status: 'written',
+    changes,
+    versionId: readBack.VersionId ?? written.value.VersionId,
+    confirmed: written.confirmed,
+  };
 }
 
 /** The deploy-time placeholder's values are not secret, and are shown in diffs. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../lib/ops/errors';
 import { FakeEc2 } from '../support/fakes/ec2';
+import { FaultProxy, startFaultProxy } from '../support/fakes/faults';
 import { DUMMY_AWS_ENV, LocalServer, startLocalServer, startSilentServer } from '../support/fakes/http';
 import { stackOutputs, writeOutputsFile } from '../support/fakes/outputs';
 import { freePort } from '../support/postgres';
@@ -137,4 +138,66 @@ test('an EC2 endpoint that never answers: --list ends within its budget with the
   } finally {
     await silent.close();
   }
+});
+
+describe('through a proxy that loses answers', () => {
+  let proxy: FaultProxy;
+  let proxied: Record<string, string>;
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy(env.AWS_ENDPOINT_URL_EC2);
+    proxied = { ...env, AWS_ENDPOINT_URL_EC2: proxy.url, AWS_MAX_ATTEMPTS: '3' };
+  });
+  afterAll(() => proxy.stop());
+  beforeEach(() => {
+    proxy.reset();
+    ec2.rules = [];
+  });
+
+  const run = (...args: string[]) =>
+    runScript('dev-access', ['--env', 'dev', '--outputs-file', outputsFile, ...args], proxied);
+
+  test('a retried --add whose first attempt succeeded reports the rule it added', async () => {
+    proxy.inject('AuthorizeSecurityGroupIngress', { kind: 'drop-after-apply' });
+    const added = await run('--add', '--ip', '203.0.113.9', '--owner', 'alice');
+    expect(added.status).toBe(EXIT.ok);
+    expect(added.stdout).toMatch(
+      /^added sgr-\d+: 203\.0\.113\.9\/32 on port 5432 of sg-\w+ for alice until \S+ \(its answer was lost; the rules read back show it done\)$/m,
+    );
+    expect(ec2.rules).toHaveLength(1);
+    expectCleanStderr(added);
+  });
+
+  test('a retried --remove whose first attempt succeeded reports the rule removed, exit 0', async () => {
+    await run('--add', '--ip', '203.0.113.9', '--owner', 'alice');
+    proxy.inject('RevokeSecurityGroupIngress', { kind: 'drop-after-apply' });
+    const removed = await run('--remove', '--owner', 'alice');
+    expect(removed.status).toBe(EXIT.ok);
+    expect(removed.stdout).toMatch(/^removed 1 dev-access rules of owner alice from sg-\w+ \(its answer was lost/);
+    expect(ec2.rules).toHaveLength(0);
+  });
+
+  test("--add over another owner's rule says whose it is and changes nothing", async () => {
+    await run('--add', '--ip', '203.0.113.9', '--owner', 'bob');
+    const before = ec2.rules.map((r) => ({ ...r }));
+    const other = await run('--add', '--ip', '203.0.113.9', '--owner', 'alice');
+    expect(other.status).toBe(EXIT.ok);
+    expect(other.stdout.trim()).toMatch(
+      /^203\.0\.113\.9\/32 already has access to port 5432 of sg-\w+ through sgr-\d+, the dev-access rule of owner bob \(expires \S+\); nothing changed: it is not taken over, and goes when bob removes it or it expires$/,
+    );
+    expect(ec2.rules).toEqual(before);
+  });
+
+  test('two parallel --add for one owner converge on one rule, and both exit 0', async () => {
+    proxy.barrier('DescribeSecurityGroupRules', 2);
+    const runs = await Promise.all([
+      run('--add', '--ip', '203.0.113.9', '--owner', 'alice'),
+      run('--add', '--ip', '203.0.113.9', '--owner', 'alice', '--ttl', '2h'),
+    ]);
+    expect(runs.map((r) => r.status)).toEqual([EXIT.ok, EXIT.ok]);
+    expect(ec2.rules).toHaveLength(1);
+    const lines = runs.map((r) => r.stdout.split('\n')[0]).sort();
+    expect(lines[0]).toMatch(/^added sgr-/);
+    expect(lines[1]).toMatch(/^present sgr-\d+: .* added by another run at \S+; nothing changed$/);
+  });
 });

@@ -79,7 +79,12 @@ describe('dev-access against an EC2 endpoint', () => {
   test('an address already admitted by a foreign rule is left alone', async () => {
     fake.addRule({ groupId: GROUP, fromPort: 5432, toPort: 5432, cidr: '203.0.113.7/32', description: 'office' });
     const result = await add('alice', '203.0.113.7/32');
-    expect(result).toEqual({ status: 'already-allowed', cidr: '203.0.113.7/32', port: 5432 });
+    expect(result).toEqual({
+      status: 'already-allowed',
+      cidr: '203.0.113.7/32',
+      port: 5432,
+      rule: expect.objectContaining({ cidr: '203.0.113.7/32', description: 'office' }),
+    });
     expect(fake.rules).toHaveLength(1);
   });
 
@@ -110,9 +115,9 @@ describe('dev-access against an EC2 endpoint', () => {
     await add('alice', '203.0.113.7/32');
     await add('bob', '203.0.113.8/32');
     const removed = await removeAccess(ec2, GROUP, 'alice');
-    expect(removed.map((r) => r.cidr)).toEqual(['203.0.113.7/32']);
+    expect(removed.rules.map((r) => r.cidr)).toEqual(['203.0.113.7/32']);
     expect(fake.rules.map((r) => r.cidr).sort()).toEqual(['198.51.100.1/32', '203.0.113.8/32']);
-    expect(await removeAccess(ec2, GROUP, 'alice')).toEqual([]);
+    expect((await removeAccess(ec2, GROUP, 'alice')).rules).toEqual([]);
     expect(fake.count('RevokeSecurityGroupIngress')).toBe(1);
   });
 
@@ -122,7 +127,7 @@ describe('dev-access against an EC2 endpoint', () => {
     await add('bob', '203.0.113.8/32', 8 * HOUR); // expires 18:00
     await add('carol', '203.0.113.9/32', 2 * HOUR); // expires 12:00
     const removed = await pruneAccess(ec2, GROUP, new Date('2026-11-25T12:00:00Z'));
-    expect(removed.map((r) => r.owner).sort()).toEqual(['alice', 'carol']);
+    expect(removed.rules.map((r) => r.owner).sort()).toEqual(['alice', 'carol']);
     expect(fake.rules.map((r) => r.cidr).sort()).toEqual(['198.51.100.1/32', '203.0.113.8/32']);
   });
 
