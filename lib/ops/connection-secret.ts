@@ -3,6 +3,7 @@ import { CONNECTION_SECRET_PLACEHOLDER } from '../database-stack';
 import { MASK, maskUrlPasswords } from './redact';
 import { EXIT, OpsError } from './errors';
 import { isRecord } from './outputs';
+import { hasLoneSurrogate } from './connection-string';
 
 /**
  * The connection secret `spendsense/<env>/database/connection`, in the format the applications read:
@@ -105,6 +106,14 @@ export function parseCredentials(secretString: string | undefined, secretId: str
       const got = value === undefined ? 'missing' : typeof value === 'string' ? 'empty' : `a ${typeof value}`;
       throw new OpsError(
         `credentials secret ${secretId}: field '${field}' is ${got}, expected a non-empty string; ${fix}`,
+        EXIT.invalidInput,
+      );
+    }
+  }
+  for (const field of ['username', 'password'] as const) {
+    if (hasLoneSurrogate(parsed[field] as string)) {
+      throw new OpsError(
+        `credentials secret ${secretId}: field '${field}' holds a lone UTF-16 surrogate, which has no UTF-8 form for a connection string (value not shown); ${fix}`,
         EXIT.invalidInput,
       );
     }

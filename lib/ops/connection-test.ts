@@ -1,97 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ConnectionOptions } from 'node:tls';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client } from 'pg';
-import { parse } from 'pg-connection-string';
 import { CONNECTION_SECRET_PLACEHOLDER } from '../database-stack';
 import { SERVICES } from './aws-clients';
 import { awsCall } from './aws-errors';
 import { EXIT, OpsError, errorMessage } from './errors';
-import { isRecord } from './outputs';
+import { isRecord, parseHost } from './outputs';
+import { ConnectionTarget, DEFAULT_PORT, hasLoneSurrogate } from './connection-string';
+import { SSL_MODE_TABLE, SslMode, describeSslMode, tlsOptions } from './sslmode';
 
-export const SSL_MODES = ['verify-full', 'require', 'disable'] as const;
-export type SslMode = (typeof SSL_MODES)[number];
-export const DEFAULT_SSL_MODE: SslMode = 'verify-full';
 export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_PORT = 5432;
 /** Where RDS publishes the CA bundle that `--ca-file` takes. */
 export const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
-
-/** Whom to connect to, and where that came from (for messages). */
-export interface ConnectionTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-  readonly user: string;
-  readonly password: string;
-  readonly origin: string;
-}
-
-export interface ParsedConnectionString {
-  readonly target: ConnectionTarget;
-  /** The URL's own `sslmode`, when it has one. */
-  readonly sslmode?: SslMode;
-}
-
-const USAGE_URL = 'postgresql://user:password@host:port/database';
-
-function isSslMode(value: unknown): value is SslMode {
-  return typeof value === 'string' && (SSL_MODES as readonly string[]).includes(value);
-}
-
-/**
- * Reads a `postgresql://` URL with pg-connection-string. The value is never quoted back: it holds a password.
- * Query parameters other than `sslmode` are refused rather than ignored, since db:test takes its TLS settings from
- * its own options.
- */
-export function parseConnectionString(url: string): ParsedConnectionString {
-  const what = 'connection-string';
-  if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new OpsError(`${what}: expected a URL of the form ${USAGE_URL} (value not shown)`, EXIT.invalidInput);
-  }
-  let config: ReturnType<typeof parse>;
-  try {
-    config = parse(url);
-  } catch {
-    throw new OpsError(`${what}: not a valid URL (value not shown); expected ${USAGE_URL}`, EXIT.invalidInput);
-  }
-  const known = new Set(['host', 'port', 'database', 'user', 'password', 'ssl', 'sslmode']);
-  const extra = Object.keys(config).filter((k) => !known.has(k) && config[k] !== undefined && config[k] !== null);
-  if (extra.length > 0) {
-    throw new OpsError(
-      `${what}: parameter${extra.length > 1 ? 's' : ''} ${extra.join(', ')} not supported; give TLS settings with --sslmode and --ca-file`,
-      EXIT.invalidInput,
-    );
-  }
-  const sslmode: unknown = config.sslmode;
-  if (sslmode !== undefined && !isSslMode(sslmode)) {
-    throw new OpsError(
-      `${what}: sslmode ${JSON.stringify(sslmode)} not supported; expected one of ${SSL_MODES.join(', ')}`,
-      EXIT.invalidInput,
-    );
-  }
-  const missing = (['host', 'user', 'password', 'database'] as const).filter((k) => !config[k]);
-  if (missing.length > 0) {
-    throw new OpsError(
-      `${what}: no ${missing.join(', ')} in the URL (value not shown); expected ${USAGE_URL}`,
-      EXIT.invalidInput,
-    );
-  }
-  const port = config.port ? Number(config.port) : DEFAULT_PORT;
-  return {
-    target: {
-      host: config.host!,
-      port,
-      database: config.database!,
-      user: config.user!,
-      password: config.password!,
-      origin: 'connection string',
-    },
-    sslmode,
-  };
-}
 
 /**
  * The target described by a connection secret (`{"host","port","database","username","password",...}`) or by the
@@ -128,13 +50,25 @@ export function targetFromSecret(secretString: string | undefined, secretId: str
       EXIT.invalidInput,
     );
   }
+  const broken = (['username', 'password'] as const).filter((k) => hasLoneSurrogate(fields[k] as string));
+  if (broken.length > 0) {
+    throw new OpsError(
+      `${what}: field ${broken.join(', ')} holds a lone UTF-16 surrogate, not text PostgreSQL can take (value not shown); rotate the secret or run npm run secret:sync -- --env <env>`,
+      EXIT.invalidInput,
+    );
+  }
+  const host = parseHost(
+    fields.host as string,
+    `${what}: field host`,
+    'db:test connects over TCP: run npm run secret:sync -- --env <env> to rewrite it',
+  );
   const rawPort = parsed.port ?? DEFAULT_PORT;
   const port = Number(rawPort);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new OpsError(`${what}: field port is ${JSON.stringify(rawPort)}, expected a TCP port`, EXIT.invalidInput);
   }
   return {
-    host: fields.host as string,
+    host,
     port,
     database: fields.database as string,
     user: fields.username as string,
@@ -165,24 +99,6 @@ export async function readCaFile(path: string): Promise<string> {
     );
   }
   return pem;
-}
-
-/** libpq's meaning of the modes: verify-full checks the chain and the host name, require only encrypts. */
-export function tlsOptions(sslmode: SslMode, ca: string | undefined): false | ConnectionOptions {
-  if (ca !== undefined && sslmode !== 'verify-full') {
-    throw new OpsError(
-      `ca-file: only used with --sslmode verify-full (got --sslmode ${sslmode}); drop --ca-file or use verify-full`,
-      EXIT.invalidInput,
-    );
-  }
-  switch (sslmode) {
-    case 'verify-full':
-      return ca === undefined ? { rejectUnauthorized: true } : { rejectUnauthorized: true, ca };
-    case 'require':
-      return { rejectUnauthorized: false };
-    case 'disable':
-      return false;
-  }
 }
 
 export interface ConnectionTestOptions {
@@ -308,6 +224,38 @@ const NOT_RESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME'
 const AUTH_SQLSTATES = new Set(['28P01', '28000']);
 const TLS_CODE = /^ERR_(TLS|SSL)_|CERT|^UNABLE_TO_|SELF_SIGNED|^DEPTH_ZERO|^HOSTNAME_MISMATCH/;
 
+/** Node's codes for a chain that does not end at a trusted CA. */
+const UNKNOWN_CA = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** The fix for each class of TLS failure: no TLS at the server, wrong name, expired, not yet valid, unknown CA. */
+function tlsHint(code: string, message: string, host: string): string {
+  const clock = `this machine's clock says ${new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+  if (/does not support SSL/i.test(message)) {
+    return 'the server offers no TLS (RDS always does): check that host and port are the database, not a proxy or tunnel, and use --sslmode disable only for a local test server';
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the certificate is not for '${host}'; connect with the DatabaseEndpoint host name`;
+  }
+  if (code === 'CERT_HAS_EXPIRED') {
+    return `the server certificate has expired (${clock}); the server needs a current certificate (RDS: rotate the instance's certificate authority), or this clock is wrong`;
+  }
+  if (code === 'CERT_NOT_YET_VALID') {
+    return `the server certificate is not valid yet (${clock}); check this machine's clock and time zone`;
+  }
+  if (UNKNOWN_CA.has(code)) {
+    return `pass the CA that signed the server certificate with --ca-file (RDS: ${RDS_CA_BUNDLE_URL})`;
+  }
+  return 'check the server certificate and the --ca-file bundle';
+}
+
 interface ErrorShape {
   readonly code?: unknown;
   readonly message?: unknown;
@@ -351,15 +299,16 @@ export function classifyConnectionError(
       EXIT.unreachable,
     );
   }
+  if (fromServer && code === '28000' && /no encryption/i.test(message) && !SSL_MODE_TABLE[sslmode].encrypted) {
+    return new OpsError(
+      `${where}: the server accepts only TLS connections (${code}: ${message}); connect with --sslmode verify-full and --ca-file (RDS: ${RDS_CA_BUNDLE_URL})`,
+      EXIT.tls,
+    );
+  }
   const tlsMessage = /\bSSL\b|\bTLS\b|certificate/i.test(message);
   if (TLS_CODE.test(code) || (tlsMessage && !fromServer)) {
-    const fix = /does not support SSL/i.test(message)
-      ? 'the server offers no TLS; use --sslmode disable only for a local test server'
-      : code === 'ERR_TLS_CERT_ALTNAME_INVALID'
-        ? `the certificate is not for '${target.host}'; connect with the DatabaseEndpoint host name`
-        : `pass the CA that signed the server certificate with --ca-file (RDS: ${RDS_CA_BUNDLE_URL})`;
     return new OpsError(
-      `${where}: TLS failed with sslmode ${sslmode} (${code ? `${code}: ` : ''}${message}); ${fix}`,
+      `${where}: TLS failed with sslmode ${sslmode} (${code ? `${code}: ` : ''}${message}); ${tlsHint(code, message, target.host)}`,
       EXIT.tls,
     );
   }
@@ -386,7 +335,7 @@ export function formatConnectionReport(r: ConnectionReport): string[] {
   return [
     `connected to ${r.host}:${r.port}/${r.database} as ${r.user} (sslmode ${r.sslmode})`,
     `server:  ${r.serverVersion}`,
-    `tls:     ${r.tls ? `${r.tls.version} ${r.tls.cipher}` : 'none'}`,
+    `tls:     ${r.tls ? `${r.tls.version} ${r.tls.cipher}` : 'none'} (sslmode ${r.sslmode}: ${describeSslMode(r.sslmode)})`,
     `latency: connect ${r.connectMs} ms, select version() ${r.queryMs} ms`,
   ];
 }

@@ -109,13 +109,13 @@ const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
  * A host from an output such as `DatabaseEndpoint`: a DNS name (RFC 1123 labels) or an IP literal. Anything else (a
  * `/`, `?`, `#`, `@`, a space) would rewrite the connection string's host, database or sslmode when parsed.
  */
-export function parseHost(value: string, what: string): string {
+export function parseHost(value: string, what: string, fix = 'redeploy the stack or fix the outputs file'): string {
   const name = value.endsWith('.') ? value.slice(0, -1) : value;
   const ok =
     isIP(value) !== 0 || (name.length > 0 && name.length <= 253 && name.split('.').every((l) => HOST_LABEL.test(l)));
   if (!ok) {
     throw new OpsError(
-      `${what}: got ${JSON.stringify(value.slice(0, 80))}, expected a host name or an IP address; redeploy the stack or fix the outputs file`,
+      `${what}: got ${JSON.stringify(value.slice(0, 80))}, expected a host name or an IP address; ${fix}`,
       EXIT.invalidInput,
     );
   }

@@ -53,6 +53,13 @@ test('verify-full with the CA file: exit 0 and a report with TLS', async () => {
   expectSafe(run);
 });
 
+test('sslmode=require in the connection string: TLS without checks, as the report says, and no library warning', async () => {
+  const run = await dbTest('--connection-string', `${pg.connectionString()}?sslmode=require`);
+  expect(run.status).toBe(EXIT.ok);
+  expect(run.stdout).toMatch(/^tls: +TLSv1\.[23] \S+ \(sslmode require: encrypted, server certificate not checked\)$/m);
+  expect(run.stderr).toBe('');
+});
+
 test('--json prints one object with the report', async () => {
   const run = await dbTest('--connection-string', pg.connectionString(), '--ca-file', pg.caFile, '--json');
   expect(run.status).toBe(EXIT.ok);
@@ -156,7 +163,15 @@ test('--env with a connection secret not yet synced gives the invalid-input code
 test.each([
   [[], /give one of --env, --secret-id or --connection-string/],
   [['--env', 'dev', '--secret-id', 'x'], /mutually exclusive/],
-  [['--connection-string', 'postgresql://u:p@h/d', '--sslmode', 'prefer'], /Invalid values/],
+  [
+    ['--connection-string', 'postgresql://u:p@h/d', '--sslmode', 'prefer'],
+    /--sslmode: sslmode "prefer" not supported \(it falls back to no TLS/,
+  ],
+  [['--connection-string', 'postgresql://u:p@h:99999/d'], /connection-string: port "99999" is not a TCP port/],
+  [
+    ['--connection-string', 'postgresql://u:p@%2Ftmp/d'],
+    /connection-string: host "\/tmp" is a unix socket path; db:test connects over TCP/,
+  ],
   [
     ['--connection-string', 'postgresql://u:p@h/d', '--timeout', 'soon'],
     /timeout: got 'soon', expected a whole number of milliseconds/,

@@ -133,6 +133,18 @@ test.each([
   expectCleanStderr(run);
 });
 
+test('a credentials password with a lone UTF-16 surrogate: invalid input in one line, nothing written', async () => {
+  sm.put(credentialsArn, '{"username":"spendsense_admin","password":"half\\ud800pair"}');
+  const run = await sync('--outputs-file', outputsFile);
+  expect(run.status).toBe(EXIT.invalidInput);
+  expect(run.stderr.trim().split('\n')).toEqual([
+    expect.stringMatching(/^secret:sync: credentials secret .*: field 'password' holds a lone UTF-16 surrogate/),
+  ]);
+  expect(JSON.parse(sm.current(connectionArn)!)).toEqual(CONNECTION_SECRET_PLACEHOLDER);
+  expect(`${run.stdout}${run.stderr}`).not.toMatch(/half/);
+  expectCleanStderr(run);
+});
+
 test('bad arguments give the invalid-input code', async () => {
   const run = await runScript('secret-sync', ['--env', 'qa'], env);
   expect(run.status).toBe(EXIT.invalidInput);

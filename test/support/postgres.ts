@@ -8,7 +8,7 @@
  * closes, so that it also goes away if the test process dies.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,16 @@ export interface TestPostgres {
   readonly caFile: string;
   /** A CA that signed nothing the server has. */
   readonly otherCaFile: string;
+  /** The same server certificate, expired in 2020. */
+  readonly expiredCertFile: string;
+  /** The same server certificate, valid only from 2099. */
+  readonly futureCertFile: string;
+  /** A valid server certificate from the same CA for another name only (`db.elsewhere.example`). */
+  readonly elsewhereCertFile: string;
+  /** The server certificate it started with. */
+  readonly certFile: string;
+  /** Turns TLS on or off, or serves another certificate; returns once new sessions see it. */
+  reconfigure(settings: { readonly ssl?: boolean; readonly certFile?: string }): Promise<void>;
   /** `postgresql://...` with user and password percent-encoded. */
   connectionString(overrides?: { password?: string; port?: number; host?: string }): string;
   stop(): Promise<void>;
@@ -43,6 +53,18 @@ interface ServeConfig {
   readonly database: string;
   readonly certFile: string;
   readonly keyFile: string;
+  /** Files the server must be able to read besides the key (the other certificates). */
+  readonly otherCertFiles: readonly string[];
+  /** A pg_hba.conf to use instead of initdb's. */
+  readonly hbaFile?: string;
+}
+
+export interface TestPostgresOptions {
+  /**
+   * Accept connections to the test database over TLS only (`hostssl`), as RDS with `rds.force_ssl` does; the
+   * `postgres` database stays reachable without TLS, for {@link TestPostgres.reconfigure}.
+   */
+  readonly tlsOnly?: boolean;
 }
 
 /** A TCP port nothing listens on right now. */
@@ -91,6 +113,9 @@ export function makeCertificates(dir: string): {
   otherCaFile: string;
   certFile: string;
   keyFile: string;
+  expiredCertFile: string;
+  futureCertFile: string;
+  elsewhereCertFile: string;
 } {
   makeCa(dir, 'ca');
   makeCa(dir, 'other-ca');
@@ -135,20 +160,64 @@ export function makeCertificates(dir: string): {
     ],
     dir,
   );
+  // The same key and names, signed by the same CA, outside their validity: one expired, one not yet valid.
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    [
+      '[ca]',
+      'default_ca = test',
+      '[test]',
+      'database = index.txt',
+      'new_certs_dir = .',
+      'certificate = ca.pem',
+      'private_key = ca.key',
+      'serial = ca.srl',
+      'default_md = sha256',
+      'policy = any',
+      'unique_subject = no',
+      '[any]',
+      'commonName = supplied',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(
+    join(dir, 'elsewhere.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:db.elsewhere.example\n',
+  );
+  const signed = (name: string, validity: readonly string[], ext = 'server.ext') =>
+    openssl(
+      ['ca', '-batch', '-config', 'ca.cnf', '-in', 'server.csr', '-out', name, '-notext', '-extfile', ext, ...validity],
+      dir,
+    );
+  signed('expired.pem', ['-startdate', '20200101000000Z', '-enddate', '20200102000000Z']);
+  signed('future.pem', ['-startdate', '20990101000000Z', '-enddate', '20990102000000Z']);
+  signed('elsewhere.pem', ['-days', '2'], 'elsewhere.ext');
   return {
     caFile: join(dir, 'ca.pem'),
     otherCaFile: join(dir, 'other-ca.pem'),
     certFile: join(dir, 'server.pem'),
     keyFile: join(dir, 'server.key'),
+    expiredCertFile: join(dir, 'expired.pem'),
+    futureCertFile: join(dir, 'future.pem'),
+    elsewhereCertFile: join(dir, 'elsewhere.pem'),
   };
 }
 
 /** Starts the server (about a second); call `stop()` in afterAll. */
-export async function startTestPostgres(): Promise<TestPostgres> {
+export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'spendsense-pg-'));
   // The server runs as the unprivileged `postgres` user when the tests run as root: it must reach its files.
   chmodSync(dir, 0o755);
   const certs = makeCertificates(dir);
+  let hbaFile: string | undefined;
+  if (options.tlsOnly) {
+    hbaFile = join(dir, 'pg_hba.conf');
+    writeFileSync(
+      hbaFile,
+      'host postgres all 127.0.0.1/32 scram-sha-256\nhostssl all all 127.0.0.1/32 scram-sha-256\n',
+    );
+  }
   const config: ServeConfig = {
     dataDir: join(dir, 'data'),
     port: await freePort(),
@@ -157,6 +226,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     database: TEST_DATABASE,
     certFile: certs.certFile,
     keyFile: certs.keyFile,
+    otherCertFiles: [certs.expiredCertFile, certs.futureCertFile, certs.elsewhereCertFile],
+    hbaFile,
   };
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [__filename], {
     cwd: ROOT,
@@ -179,6 +250,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     password: TEST_PASSWORD,
     caFile: certs.caFile,
     otherCaFile: certs.otherCaFile,
+    expiredCertFile: certs.expiredCertFile,
+    futureCertFile: certs.futureCertFile,
+    elsewhereCertFile: certs.elsewhereCertFile,
+    certFile: certs.certFile,
+    reconfigure: (settings) => reconfigure(config, settings),
     connectionString: (o = {}) =>
       `postgresql://${encode(TEST_USER)}:${encode(o.password ?? TEST_PASSWORD)}@${o.host ?? '127.0.0.1'}:${o.port ?? config.port}/${TEST_DATABASE}`,
     stop: async () => {
@@ -190,6 +266,48 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** ALTER SYSTEM and a reload, through the `postgres` database without TLS; waits until new sessions see it. */
+async function reconfigure(
+  config: ServeConfig,
+  settings: { readonly ssl?: boolean; readonly certFile?: string },
+): Promise<void> {
+  const { Client } = await import('pg');
+  const session = async <T>(run: (c: InstanceType<typeof Client>) => Promise<T>): Promise<T> => {
+    const client = new Client({
+      host: '127.0.0.1',
+      port: config.port,
+      user: config.user,
+      password: config.password,
+      database: 'postgres',
+      ssl: false,
+    });
+    await client.connect();
+    try {
+      return await run(client);
+    } finally {
+      await client.end();
+    }
+  };
+  const wanted: Record<string, string> = {};
+  if (settings.ssl !== undefined) wanted.ssl = settings.ssl ? 'on' : 'off';
+  if (settings.certFile !== undefined) wanted.ssl_cert_file = settings.certFile;
+  await session(async (c) => {
+    for (const [name, value] of Object.entries(wanted)) {
+      await c.query(`alter system set ${name} = '${value.replace(/'/g, "''")}'`);
+    }
+    await c.query('select pg_reload_conf()');
+  });
+  for (let i = 0; i < 100; i++) {
+    const seen = await session(async (c) => {
+      const rows = await Promise.all(Object.keys(wanted).map((n) => c.query<Record<string, string>>(`show ${n}`)));
+      return rows.map((r, j) => r.rows[0][Object.keys(wanted)[j]]);
+    });
+    if (seen.every((v, j) => v === Object.values(wanted)[j])) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`test PostgreSQL did not take ${JSON.stringify(wanted)}`);
 }
 
 function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -231,18 +349,8 @@ async function serve(config: ServeConfig): Promise<void> {
     createPostgresUser: asRoot,
     onLog: (m) => logs.push(m),
     onError: (e) => logs.push(String(e)),
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'ssl=on',
-      '-c',
-      `ssl_cert_file=${config.certFile}`,
-      '-c',
-      `ssl_key_file=${config.keyFile}`,
-    ],
+    // The TLS settings go to postgresql.conf, not the command line, so that ALTER SYSTEM can change them later.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
   });
   try {
     // Two test files starting servers at once on a machine without a postgres user both try to create it; the
@@ -252,13 +360,29 @@ async function serve(config: ServeConfig): Promise<void> {
       // initialise() created the postgres user if needed; the server refuses a key it does not own with mode 600.
       const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
       const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-      for (const f of [config.certFile, config.keyFile]) {
+      for (const f of [
+        config.certFile,
+        config.keyFile,
+        ...config.otherCertFiles,
+        ...(config.hbaFile ? [config.hbaFile] : []),
+      ]) {
         chownSync(f, uid, gid);
         chmodSync(f, 0o600);
       }
     } else {
       chmodSync(config.keyFile, 0o600);
     }
+    const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    appendFileSync(
+      join(config.dataDir, 'postgresql.conf'),
+      [
+        'ssl = on',
+        `ssl_cert_file = ${quote(config.certFile)}`,
+        `ssl_key_file = ${quote(config.keyFile)}`,
+        ...(config.hbaFile ? [`hba_file = ${quote(config.hbaFile)}`] : []),
+        '',
+      ].join('\n'),
+    );
     await pg.start();
     const client = pg.getPgClient('postgres', '127.0.0.1');
     await client.connect();
