@@ -109,8 +109,8 @@ export function parseConnectionString(url: string): ParsedConnectionString {
 
   const { host, port } = hostPort(authority);
   const colon = (userinfo ?? '').indexOf(':');
-  const user = decode(colon < 0 ? (userinfo ?? '') : userinfo!.slice(0, colon), 'user name');
-  const password = colon < 0 ? '' : decode(userinfo!.slice(colon + 1), 'password');
+  const user = decode(colon < 0 ? (userinfo ?? '') : userinfo.slice(0, colon), 'user name');
+  const password = colon < 0 ? '' : decode(userinfo.slice(colon + 1), 'password');
   const database = decode(path ?? '', 'database name');
   const missing = Object.entries({ user, password, database })
     .filter(([, v]) => v === '')
