@@ -1,8 +1,8 @@
 /**
  * `applyCompliance(scope)`: attaches the kit's policies and the selected cdk-nag packs to an App, Stage or Stack.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { App, Stage, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { EnvironmentName, NagPackName } from '../lib/profiles';
@@ -34,8 +34,20 @@ export interface ComplianceOptions {
   readonly enforce?: boolean;
   /** Write compliance.json and compliance.sarif into the cloud assembly. @default true */
   readonly writeFiles?: boolean;
-  /** Base for repository-relative paths in SARIF. @default process.cwd() */
+  /**
+   * Base for repository-relative paths in SARIF and findings.
+   * @default - the git repository (the nearest directory with `.git`) around the working directory, else the latter
+   */
   readonly repositoryRoot?: string;
+}
+
+/** The nearest directory at or above `dir` holding `.git` (a directory, or a file in a worktree); else `dir`. */
+export function repositoryRootOf(dir: string): string {
+  const start = resolve(dir);
+  for (let d = start; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return start;
+  }
 }
 
 /** Raised for a bad compliance option, before anything is synthesized. */
@@ -89,7 +101,7 @@ export function applyCompliance(scope: IConstruct, options: ComplianceOptions = 
     today: resolveDate(scope, options.date),
     enforce: options.enforce ?? true,
     writeFiles: options.writeFiles ?? true,
-    repositoryRoot: options.repositoryRoot ?? process.cwd(),
+    repositoryRoot: options.repositoryRoot ?? repositoryRootOf(process.cwd()),
   });
   stage[PLUGIN] = plugin;
   // The results of an earlier synthesis into the same directory go now: they would describe another app, and

@@ -50,7 +50,7 @@ export interface CompliancePluginOptions {
   readonly enforce: boolean;
   /** Write compliance.json and compliance.sarif next to the templates. @default true */
   readonly writeFiles: boolean;
-  /** Base for repository-relative paths in SARIF. @default process.cwd() */
+  /** Base for repository-relative paths in SARIF and findings. */
   readonly repositoryRoot: string;
 }
 
@@ -62,6 +62,8 @@ export interface ComplianceRun {
   readonly acknowledgements: readonly (AcknowledgementRecord & { stack: string; environment: string })[];
   /** How the verdict was enforced, and settings of the app that would have weakened it, for the audit record. */
   readonly enforcement: Enforcement;
+  /** Where each finding (not the passes) is placed: the user's source line that created it, else its template. */
+  readonly locations: ReadonlyMap<CheckResult, SourceLocation>;
 }
 
 export interface Enforcement {
@@ -187,18 +189,41 @@ function nestedStackLogicalId(nested: Stack): string | undefined {
   return resource && parent ? (parent.resolve((resource as CfnElement).logicalId) as string) : undefined;
 }
 
-function creationSite(construct: IConstruct | undefined, repositoryRoot: string): SourceLocation | undefined {
-  for (let c = construct; c; c = c.node.scope) {
-    for (const entry of c.node.metadata) {
-      for (const frame of entry.trace ?? []) {
-        const m = /\(?((?:\/|[A-Za-z]:\\)[^():]+\.ts):(\d+):\d+\)?$/.exec(frame.trim());
-        if (!m || m[1].includes(`${sep}node_modules${sep}`)) continue;
-        const rel = relative(repositoryRoot, m[1]);
-        if (rel.startsWith('..') || isAbsolute(rel)) continue;
-        return { uri: rel.split(sep).join('/'), line: Number(m[2]) };
-      }
+/** `name (/abs/path/file.ts:12:5)` or `/abs/path/file.js:12:5`: a frame of the user's JavaScript or TypeScript. */
+const SOURCE_FRAME = /\(?((?:\/|[A-Za-z]:\\)[^()]*?\.(?:[cm]?[jt]s|[jt]sx)):(\d+):(\d+)\)?$/;
+
+/** The stack trace aws-cdk-lib recorded when the construct was created (aws-cdk-lib 2.262 on: creationStack). */
+function creationTrace(construct: IConstruct): readonly string[] {
+  for (const entry of construct.node.metadata) {
+    if (entry.type === 'aws:cdk:creationStack' && Array.isArray(entry.data)) return entry.data as string[];
+    if (entry.type === 'aws:cdk:logicalId' && entry.trace) return entry.trace;
+  }
+  return [];
+}
+
+/** The innermost frame of `trace` in the repository and outside node_modules. */
+function userFrame(trace: readonly string[], repositoryRoot: string): SourceLocation | undefined {
+  for (const frame of trace) {
+    const m = SOURCE_FRAME.exec(frame.trim());
+    if (!m || m[1].includes(`${sep}node_modules${sep}`)) continue;
+    const rel = relative(repositoryRoot, m[1]);
+    if (rel.startsWith('..') || isAbsolute(rel)) continue;
+    return { uri: rel.split(sep).join('/'), line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
+}
+
+/**
+ * The line of the user's source that created the resource: the innermost user frame of its own creation trace; when
+ * that trace ends inside a library (aws-cdk-lib keeps ten frames), the creation trace of the nearest enclosing L2 (its
+ * default child), up to but not including the stack. `undefined` when no such line exists.
+ */
+export function creationSite(construct: IConstruct | undefined, repositoryRoot: string): SourceLocation | undefined {
+  for (let c = construct; c && !Stack.isStack(c); c = c.node.scope) {
+    for (const candidate of [c, c.node.defaultChild]) {
+      const site = candidate && userFrame(creationTrace(candidate), repositoryRoot);
+      if (site) return site;
     }
-    if (Stack.isStack(c)) break;
   }
   return undefined;
 }
@@ -368,13 +393,14 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         e.acknowledgements.map((a) => ({ ...a, stack: e.stack, environment: e.environment })),
       ),
       enforcement: enforcementOf(root, this.options.enforce, evaluations),
+      locations,
     };
     this.lastRun = run;
     if (this.options.writeFiles) {
       const outdir = App.isApp(root) ? root.outdir : fallbackDir;
       mkdirSync(outdir, { recursive: true });
       writeFileSync(join(outdir, COMPLIANCE_JSON), `${JSON.stringify(complianceJson(run), null, 2)}\n`);
-      const sarif = toSarif({ results: run.results, toolVersion: TOOL_VERSION, locate: (r) => locations.get(r)! });
+      const sarif = toSarif({ results: run.results, toolVersion: TOOL_VERSION, locate: (r) => run.locations.get(r)! });
       writeFileSync(join(outdir, COMPLIANCE_SARIF), `${JSON.stringify(sarif, null, 2)}\n`);
     }
     if (!run.enforcement.enforced) return { success: true, violations: [] };

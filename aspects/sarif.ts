@@ -11,6 +11,8 @@ export interface SourceLocation {
   /** Repository-relative path with forward slashes. */
   readonly uri: string;
   readonly line: number;
+  /** 1-based, when known. */
+  readonly column?: number;
 }
 
 export interface SarifInput {
@@ -60,7 +62,10 @@ export function toSarif(input: SarifInput): object {
       },
       locations: [
         {
-          physicalLocation: { artifactLocation: { uri: where.uri }, region: { startLine: where.line } },
+          physicalLocation: {
+            artifactLocation: { uri: where.uri },
+            region: { startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) },
+          },
           logicalLocations: [{ fullyQualifiedName: r.constructPath, kind: 'resource' }],
         },
       ],

@@ -121,6 +121,25 @@ describe('the packed kit in a plain JavaScript app', () => {
       expect(r.status).not.toBe(0);
       expect(r.output).toMatch(/AwsSolutions-S1/);
       expect(r.output).toMatch(/SS-KMS-001/);
+      // Placed on the team's own line of JavaScript (APP_JS line 9 makes the bucket, 10 the key), in console and SARIF.
+      expect(r.output).toMatch(/AwsSolutions-S1.*\n.*TeamStack\/Bucket\/Resource.*\n\s+at app\.js:9\n/);
+      const sarif = JSON.parse(readFileSync(join(dir, 'cdk.out', 'compliance.sarif'), 'utf8')) as {
+        runs: {
+          results: {
+            ruleId: string;
+            locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+          }[];
+        }[];
+      };
+      const placed = (rule: RegExp) =>
+        sarif.runs[0].results
+          .filter((x) => rule.test(x.ruleId))
+          .map(
+            (x) =>
+              `${x.locations[0].physicalLocation.artifactLocation.uri}:${x.locations[0].physicalLocation.region.startLine}`,
+          );
+      expect(new Set(placed(/^AwsSolutions-S1/))).toEqual(new Set(['app.js:9']));
+      expect(new Set(placed(/^SS-KMS-001/))).toEqual(new Set(['app.js:10']));
     });
 
     test('a compliant team stack synthesizes', () => {
