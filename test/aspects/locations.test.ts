@@ -26,7 +26,7 @@ function lineOf(name: string): number {
 }
 
 let run: ComplianceRun;
-let sarif: { runs: { results: { ruleId: string; locations: { physicalLocation: Location }[] }[] }[] };
+type Sarif = { runs: { results: { ruleId: string; locations: { physicalLocation: Location }[] }[] }[] };
 interface Location {
   artifactLocation: { uri: string };
   region: { startLine: number; startColumn?: number };
@@ -64,7 +64,7 @@ test.each([
 });
 
 test('SARIF carries the same file, line and a column', () => {
-  const doc = JSON.parse(readFileSync(join(outdir, 'compliance.sarif'), 'utf8')) as typeof sarif;
+  const doc = JSON.parse(readFileSync(join(outdir, 'compliance.sarif'), 'utf8')) as Sarif;
   const bucket = doc.runs[0].results.filter((r) => r.ruleId.startsWith('AwsSolutions-S1'));
   const places = bucket.map((r) => r.locations[0].physicalLocation);
   expect(places.map((p) => `${p.artifactLocation.uri}:${p.region.startLine}`)).toEqual(
