@@ -27,6 +27,7 @@ import {
 } from './environment';
 import { Resolver } from './resolve';
 import { runNagPacks } from './nag';
+import { FindingGroup, groupFindings, groupRuleIds } from './grouping';
 import { toSarif, SourceLocation } from './sarif';
 import { assertSetup } from './setup';
 import type { CfnTemplate } from './template';
@@ -34,7 +35,20 @@ import type { AcknowledgementRecord, CheckResult } from './types';
 
 export const COMPLIANCE_JSON = 'compliance.json';
 export const COMPLIANCE_SARIF = 'compliance.sarif';
-const TOOL_VERSION = '1.0.0';
+/** The kit's own package.json (found upward from this file, in the repository and when installed). */
+const KIT_PACKAGE = ((): { readonly version: string; readonly homepage?: string } => {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string; homepage?: string };
+      if (manifest.name === 'spendsense-database-kit' && manifest.version) {
+        return { version: manifest.version, homepage: manifest.homepage };
+      }
+    }
+    if (dirname(dir) === dir) throw new Error(`the kit's package.json is not above ${__dirname}`);
+  }
+})();
+const TOOL_VERSION = KIT_PACKAGE.version;
 
 /** A stack nothing marks with an environment is judged as prod: what the gate cannot place is not let off. */
 const UNMARKED_TARGET: ComplianceTarget = {
@@ -400,7 +414,12 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       const outdir = App.isApp(root) ? root.outdir : fallbackDir;
       mkdirSync(outdir, { recursive: true });
       writeFileSync(join(outdir, COMPLIANCE_JSON), `${JSON.stringify(complianceJson(run), null, 2)}\n`);
-      const sarif = toSarif({ results: run.results, toolVersion: TOOL_VERSION, locate: (r) => run.locations.get(r)! });
+      const sarif = toSarif({
+        results: run.results,
+        toolVersion: TOOL_VERSION,
+        informationUri: KIT_PACKAGE.homepage,
+        locate: (r) => run.locations.get(r)!,
+      });
       writeFileSync(join(outdir, COMPLIANCE_SARIF), `${JSON.stringify(sarif, null, 2)}\n`);
     }
     if (!run.enforcement.enforced) return { success: true, violations: [] };
@@ -418,7 +437,9 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     }
     return {
       success: errors.length === 0,
-      violations: [...errors, ...warnings].map((r) => violation(r, this.repoPath(templateOf(r, context)))),
+      violations: groupFindings([...errors, ...warnings]).map((g) =>
+        violation(g, this.repoPath(templateOf(g.primary, context))),
+      ),
     };
   }
 
@@ -456,17 +477,19 @@ function enforceExitCode(
 ): void {
   if (process.env.JEST_WORKER_ID !== undefined) return;
   if (!libraryThrows(root)) {
-    const errors = blocking(findings).length;
-    const blocks = findings.map((r) => {
+    const groups = groupFindings(findings);
+    const errors = groups.filter((g) => blocking([g.primary, ...g.related]).length > 0).length;
+    const blocks = groups.map((g) => {
+      const r = g.primary;
       const at = locate(r);
       return [
-        `${blocking([r]).length ? 'ERROR' : 'WARNING'} ${describeFinding(r)} (SpendSense)`,
+        `${blocking([r, ...g.related]).length ? 'ERROR' : 'WARNING'} ${describeGroup(g)} (SpendSense)`,
         `   ${r.constructPath}${r.logicalId ? ` (${r.logicalId})` : ''}${r.resourceType ? ` ${r.resourceType}` : ''}`,
         ...(at ? [`   at ${at.uri}:${at.line}`] : []),
         `   Suggested fix: ${r.fix}`,
       ].join('\n');
     });
-    const summary = `SpendSense policy gate: ${errors} blocking finding${errors === 1 ? '' : 's'}, synthesis fails; every result is in ${join(outdir, COMPLIANCE_JSON)}`;
+    const summary = `SpendSense policy gate: ${errors} blocking problem${errors === 1 ? '' : 's'}, synthesis fails; every rule's result is in ${join(outdir, COMPLIANCE_JSON)}`;
     process.stderr.write(`${[...blocks, summary].join('\n\n')}\n`);
   }
   failProcess();
@@ -499,16 +522,25 @@ function describeFinding(r: CheckResult): string {
   return `[${r.environment}] ${r.ruleId} ${VERDICT[r.status] ?? r.status}: ${r.title.replace(/\.$/, '')}. Found: ${r.evidence}.`;
 }
 
-/** One violation per finding, so each line names its environment, value and fix. */
-function violation(r: CheckResult, templatePath: string): PolicyViolation {
+/** The primary finding, and the other rules that report the same problem. */
+function describeGroup(g: FindingGroup): string {
+  const also = g.related.map((o) => `${o.ruleId} (${VERDICT[o.status] ?? o.status})`);
+  return `${describeFinding(g.primary)}${also.length ? ` Also reported by ${also.join(', ')}.` : ''}`;
+}
+
+/** One violation per problem (see grouping.ts), so each names its environment, value, fix and every rule id. */
+function violation(g: FindingGroup, templatePath: string): PolicyViolation {
+  const r = g.primary;
+  const members = [r, ...g.related];
+  const error = members.some((m) => m.severity === 'error');
   return {
-    ruleName: r.ruleId,
-    description: describeFinding(r),
+    ruleName: groupRuleIds(g),
+    description: describeGroup(g),
     fix: r.fix,
-    severity: r.severity,
+    severity: error ? 'error' : 'warning',
     // Errors may only be accepted through the kit's acknowledge() (reason, owner, expiry): aws-cdk-lib then neither
     // offers nor honours its own Validations.of(x).acknowledge() for them.
-    ruleMetadata: r.severity === 'error' ? { [NOT_NATIVELY_ACKNOWLEDGEABLE]: 'true' } : undefined,
+    ruleMetadata: error ? { [NOT_NATIVELY_ACKNOWLEDGEABLE]: 'true' } : undefined,
     violatingResources: [
       {
         constructPath: r.constructPath,

@@ -38,6 +38,11 @@ export interface PolicyRule {
   /** Stable id: `SS-<SERVICE>-<NNN>`. The same id appears in synth errors, SARIF, reports and acknowledgements. */
   readonly id: string;
   readonly title: string;
+  /**
+   * cdk-nag rules that check the same control: `AwsSolutions-RDS3`, or `*-RDSMultiAZSupport` for that rule of every
+   * compliance pack. Their findings on the same resource are reported as one problem with this rule's.
+   */
+  readonly equivalents?: readonly string[];
   readonly rationale: string;
   readonly fix: string;
   readonly severity: Readonly<Record<EnvironmentName, RuleSeverity>>;

@@ -1,10 +1,14 @@
 /**
- * SARIF 2.1.0 for GitHub code scanning: one result per finding (the kit's and cdk-nag's), each with a location,
- * acknowledged findings kept as suppressed results, stable fingerprints and a deterministic order.
+ * SARIF 2.1.0 for GitHub code scanning: one result per problem (the kit's and cdk-nag's findings on the same control
+ * of the same resource grouped, see grouping.ts), each on the user's source line, with stable rule ids and rules
+ * described as code scanning shows them. Acknowledged problems are left out: code scanning does not honour SARIF
+ * `suppressions` (they arrive as open alerts), so the upload-oriented file holds what needs attention, and the full
+ * record of acknowledgements (reason, owner, expiry) is compliance.json's.
  */
-import { createHash } from 'node:crypto';
+import { ACK_RULES, blocking } from './engine';
+import { FindingGroup, baseRuleId, groupFindings } from './grouping';
+import { NAG_RULES_URI, NagRuleDoc, nagCatalog } from './nag-catalog';
 import { RULES } from './rules';
-import { ACK_RULES } from './engine';
 import type { CheckResult } from './types';
 
 export interface SourceLocation {
@@ -17,74 +21,147 @@ export interface SourceLocation {
 
 export interface SarifInput {
   readonly results: readonly CheckResult[];
-  /** Where the finding should point: the TypeScript line that created the construct, else the template. */
+  /** Where the finding should point: the user's line that created the construct, else the template. */
   readonly locate: (result: CheckResult) => SourceLocation;
   readonly toolVersion: string;
+  /** The kit's home page (package.json `homepage`): `tool.driver.informationUri`, and the base of the kit rules' help. */
+  readonly informationUri?: string;
 }
 
-const LEVEL: Record<string, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning' };
+/** code scanning's scale: 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, below low. */
+const SECURITY_SEVERITY = { error: '8.0', warning: '5.0' } as const;
 
-function fingerprint(r: CheckResult): string {
-  return createHash('sha256')
-    .update(`${r.ruleId}|${r.stack}|${r.constructPath}|${r.evidence}`)
-    .digest('hex')
-    .slice(0, 32);
+const KIT_RULE_DOCS = 'docs/policies.md';
+
+/** How a finding of this rule is acknowledged, for the rule's help. */
+function acknowledgeHelp(id: string): string {
+  return [
+    "Acknowledge a finding you accept with the kit's `acknowledge()` on the narrowest construct, with a reason of at",
+    'least 20 characters, an owner and an expiry date:',
+    '',
+    '```ts',
+    `acknowledge(construct, { ruleId: '${id}', reason: '...', owner: 'team', expires: 'YYYY-MM-DD' });`,
+    '```',
+    '',
+    'In prod, deletion protection, Multi-AZ, open ingress and encryption cannot be acknowledged.',
+  ].join('\n');
 }
 
-/** The SARIF log for `results` (passes are left out: SARIF lists findings). */
-export function toSarif(input: SarifInput): object {
-  const findings = input.results.filter((r) => r.status !== 'pass');
-  const ruleIds = [...new Set(findings.map((r) => r.ruleId))].sort();
-  const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
-  const rules = ruleIds.map((id) => {
-    const kit = RULES.find((r) => r.id === id);
-    const ack = Object.values(ACK_RULES).find((r) => r.id === id);
-    const sample = findings.find((r) => r.ruleId === id)!;
-    return {
-      id,
-      name: id.replace(/[^A-Za-z0-9]/g, ''),
-      shortDescription: { text: kit?.title ?? ack?.title ?? sample.title },
-      fullDescription: { text: kit?.rationale ?? sample.title },
-      help: { text: kit?.fix ?? ack?.fix ?? sample.fix },
-      helpUri: kit || ack ? undefined : 'https://github.com/cdklabs/cdk-nag/blob/main/RULES.md',
-      properties: { source: sample.source, tags: ['security', sample.source] },
-    };
-  });
-  const results = findings.map((r) => {
-    const where = input.locate(r);
-    const level = r.status === 'acknowledged' ? 'note' : (LEVEL[r.severity] ?? 'warning');
-    return {
-      ruleId: r.ruleId,
-      ruleIndex: ruleIndex.get(r.ruleId),
-      level,
-      message: {
-        text: `[${r.environment}] ${r.title}: ${r.evidence} at ${r.constructPath}. Fix: ${r.fix}`,
-      },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: where.uri },
-            region: { startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) },
-          },
-          logicalLocations: [{ fullyQualifiedName: r.constructPath, kind: 'resource' }],
+interface RuleText {
+  readonly title: string;
+  readonly why: string;
+  readonly fix: string;
+  readonly helpUri?: string;
+  readonly controls: readonly string[];
+}
+
+function ruleText(id: string, sample: CheckResult, informationUri: string | undefined): RuleText {
+  const kit = RULES.find((r) => r.id === id);
+  if (kit) {
+    const helpUri = informationUri ? `${informationUri.replace(/\/$/, '')}/blob/main/${KIT_RULE_DOCS}` : undefined;
+    return { title: kit.title, why: kit.rationale, fix: kit.fix, helpUri, controls: [] };
+  }
+  const ack = Object.values(ACK_RULES).find((r) => r.id === id);
+  if (ack) return { title: ack.title, why: ack.title, fix: ack.fix, controls: [] };
+  const doc: NagRuleDoc | undefined = nagCatalog().get(id);
+  return {
+    title: doc?.cause ?? sample.title,
+    why: doc?.explanation || doc?.cause || sample.title,
+    fix: sample.fix,
+    helpUri: doc?.uri ?? NAG_RULES_URI,
+    controls: doc?.controls ?? [],
+  };
+}
+
+function sarifRule(id: string, members: readonly CheckResult[], informationUri: string | undefined): object {
+  const sample = members[0];
+  const text = ruleText(id, sample, informationUri);
+  const severity = members.some((r) => r.severity === 'error') ? 'error' : 'warning';
+  return {
+    id,
+    name: id.replace(/[^A-Za-z0-9]/g, ''),
+    shortDescription: { text: text.title },
+    fullDescription: { text: text.why },
+    help: {
+      text: `Why: ${text.why}\nFix: ${text.fix}\nAcknowledge: with acknowledge() (reason, owner, expires).`,
+      markdown: `**Why.** ${text.why}\n\n**How to fix.** ${text.fix}\n\n**How to acknowledge.** ${acknowledgeHelp(id)}`,
+    },
+    ...(text.helpUri ? { helpUri: text.helpUri } : {}),
+    defaultConfiguration: { level: severity },
+    properties: {
+      'security-severity': SECURITY_SEVERITY[severity],
+      tags: ['security', sample.source, ...text.controls],
+    },
+  };
+}
+
+/** `[Policy::arn:...]` → `Policy::arn:...`: the detail cdk-nag puts in its rule id, which SARIF keeps out of it. */
+function detailOf(ruleId: string): string | undefined {
+  const base = baseRuleId(ruleId);
+  return ruleId.length > base.length ? ruleId.slice(base.length + 1, -1) : undefined;
+}
+
+function sarifResult(group: FindingGroup, where: SourceLocation, ruleIndex: ReadonlyMap<string, number>): object {
+  const r = group.primary;
+  const members = [r, ...group.related];
+  const detail = detailOf(r.ruleId);
+  const others = group.related.map((o) => o.ruleId);
+  const level = blocking(members).length > 0 ? 'error' : 'warning';
+  const id = baseRuleId(r.ruleId);
+  return {
+    ruleId: id,
+    ruleIndex: ruleIndex.get(id),
+    level,
+    message: {
+      text:
+        `[${r.environment}] ${r.title}${detail ? ` (${detail})` : ''}: ${r.evidence} at ${r.constructPath}. Fix: ${r.fix}` +
+        (others.length ? ` Also reported by ${others.join(', ')}.` : ''),
+    },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: where.uri },
+          region: { startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) },
         },
-      ],
-      partialFingerprints: { 'spendsenseFinding/v1': fingerprint(r) },
-      suppressions: r.acknowledgement
-        ? [{ kind: 'inSource', status: 'accepted', justification: r.acknowledgement.reason }]
-        : undefined,
-      properties: {
-        environment: r.environment,
-        stack: r.stack,
-        logicalId: r.logicalId,
-        resourceType: r.resourceType,
-        status: r.status,
-        evidence: r.evidence,
-        owner: r.acknowledgement?.owner,
-        expires: r.acknowledgement?.expires,
+        logicalLocations: [{ fullyQualifiedName: r.constructPath, kind: 'resource' }],
       },
-    };
+    ],
+    properties: {
+      environment: r.environment,
+      stack: r.stack,
+      logicalId: r.logicalId,
+      resourceType: r.resourceType,
+      status: r.status,
+      evidence: r.evidence,
+      ...(detail ? { findingDetail: detail } : {}),
+      ...(others.length ? { relatedRules: group.related.map((o) => ({ ruleId: o.ruleId, status: o.status })) } : {}),
+    },
+  };
+}
+
+/**
+ * The SARIF log for `results`: passes and acknowledged problems left out, one result per problem. Rules are listed
+ * for every rule a result names, its own or as related.
+ */
+export function toSarif(input: SarifInput): object {
+  const open = groupFindings(input.results).filter((g) =>
+    [g.primary, ...g.related].some((r) => r.status !== 'acknowledged'),
+  );
+  // An open problem is named by an open result, even when the kit's own rule was acknowledged there.
+  const named = open.map((g) => {
+    if (g.primary.status !== 'acknowledged') return g;
+    const members = [g.primary, ...g.related];
+    const primary = members.find((r) => r.status !== 'acknowledged')!;
+    return { primary, related: members.filter((r) => r !== primary) };
   });
+  const byRule = new Map<string, CheckResult[]>();
+  for (const r of named.flatMap((g) => [g.primary, ...g.related])) {
+    const id = baseRuleId(r.ruleId);
+    byRule.set(id, [...(byRule.get(id) ?? []), r]);
+  }
+  const ruleIds = [...byRule.keys()].sort();
+  const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
+  const acknowledged = input.results.filter((r) => r.status === 'acknowledged').length;
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -94,11 +171,16 @@ export function toSarif(input: SarifInput): object {
           driver: {
             name: 'spendsense-compliance',
             version: input.toolVersion,
-            rules,
+            ...(input.informationUri ? { informationUri: input.informationUri } : {}),
+            rules: ruleIds.map((id) => sarifRule(id, byRule.get(id)!, input.informationUri)),
           },
         },
-        results,
+        results: named.map((g) => sarifResult(g, input.locate(g.primary), ruleIndex)),
         columnKind: 'utf16CodeUnits',
+        properties: {
+          acknowledgedFindings: acknowledged,
+          acknowledgements: 'compliance.json (reason, owner and expiry of each)',
+        },
       },
     ],
   };

@@ -108,7 +108,9 @@ describe('npx cdk synth as the policy gate', () => {
     const doc = JSON.parse(readFileSync(join(r.outdir, 'compliance.json'), 'utf8'));
     expect(doc.stacks).toEqual([{ stack: 'SpendSense-Database-staging', environment: 'staging' }]);
     const sarif = JSON.parse(readFileSync(join(r.outdir, 'compliance.sarif'), 'utf8'));
-    expect(sarif.runs[0].results.length).toBeGreaterThan(0);
+    // Every finding of the kit's own staging stack is acknowledged: SARIF, for code scanning, lists none of them.
+    expect(sarif.runs[0].results).toEqual([]);
+    expect(sarif.runs[0].properties.acknowledgedFindings).toBeGreaterThan(0);
   });
 
   test('fails closed on a bad compliance date', () => {

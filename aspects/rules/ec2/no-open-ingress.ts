@@ -72,6 +72,7 @@ function judgeIngress(
 export const noOpenIngress: PolicyRule = {
   id: 'SS-EC2-001',
   title: 'No security-group ingress from public address space',
+  equivalents: ['AwsSolutions-EC23'],
   rationale:
     'Ingress from a public CIDR exposes the database port to the internet or to networks the team does not control; clients belong in security groups or private ranges.',
   fix: 'Admit clients by security group (connections.allowFrom(group, port)) or a private CIDR; for a developer in dev, use npm run dev-access (a /32 with an expiry).',

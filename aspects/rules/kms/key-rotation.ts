@@ -5,6 +5,7 @@ import { booleanOf, stringOf, viaOf } from '../../template';
 export const keyRotation: PolicyRule = {
   id: 'SS-KMS-001',
   title: 'KMS key rotation is on',
+  equivalents: ['AwsSolutions-KMS5', '*-KMSBackingKeyRotationEnabled'],
   rationale: 'Yearly rotation limits how much data one key version protects, as PCI DSS 3.6.4 and NIST SC-12 expect.',
   fix: 'Set enableKeyRotation: true on the kms.Key.',
   severity: { dev: 'error', staging: 'error', prod: 'error' },

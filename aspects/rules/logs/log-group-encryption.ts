@@ -57,6 +57,7 @@ function exportedLogGroups(resource: TemplateResource, context: RuleContext): Ru
 export const logGroupEncryption: PolicyRule = {
   id: 'SS-LOG-001',
   title: 'Log groups are encrypted with a customer-managed KMS key',
+  equivalents: ['*-CloudWatchLogGroupEncrypted'],
   rationale:
     "PostgreSQL logs, connection logs and flow logs can carry statement text and client addresses; without a KMS key they are encrypted only with CloudWatch Logs' own key, which no key policy or CloudTrail record governs.",
   fix: 'Pass encryptionKey: <your kms.Key> to the logs.LogGroup (the key policy must allow the logs service principal); for exported RDS logs, create /aws/rds/instance/<identifier>/<log> that way before the database.',

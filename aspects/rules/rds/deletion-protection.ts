@@ -5,6 +5,7 @@ import { booleanOf, viaOf } from '../../template';
 export const deletionProtection: PolicyRule = {
   id: 'SS-RDS-001',
   title: 'Database deletion protection is on',
+  equivalents: ['AwsSolutions-RDS10', '*-RDSInstanceDeletionProtectionEnabled'],
   rationale:
     'Deletion protection stops a stack update, a replacement or a mistaken API call from deleting the database and its automated backups.',
   fix: 'Set deletionProtection: true on the DatabaseInstance/DatabaseCluster (kit: -c deletionProtection=true).',

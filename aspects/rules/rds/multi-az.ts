@@ -42,6 +42,7 @@ function auroraMembers(context: RuleContext) {
 export const multiAz: PolicyRule = {
   id: 'SS-RDS-002',
   title: 'Database is Multi-AZ',
+  equivalents: ['AwsSolutions-RDS3', '*-RDSMultiAZSupport'],
   rationale:
     'A standby in a second Availability Zone takes over within minutes when the primary or its zone fails; Single-AZ recovery is a restore from backup.',
   fix: 'Set multiAz: true on the DatabaseInstance, or give an Aurora cluster a reader in a second AZ (kit: -c multiAz=true).',

@@ -5,6 +5,7 @@ import { booleanOf, stringOf, viaOf } from '../../template';
 export const notPubliclyAccessible: PolicyRule = {
   id: 'SS-RDS-004',
   title: 'Database is not publicly accessible',
+  equivalents: ['*-RDSInstancePublicAccess'],
   rationale:
     'A publicly accessible instance gets a public DNS answer and address; one security-group mistake then exposes it to the internet.',
   fix: 'Set publiclyAccessible: false on the database (instance or Multi-AZ DB cluster) and place it in private subnets.',

@@ -6,6 +6,7 @@ import { booleanOf, viaOf } from '../../template';
 export const storageEncryption: PolicyRule = {
   id: 'SS-RDS-003',
   title: 'Database storage is encrypted with a customer-managed KMS key',
+  equivalents: ['AwsSolutions-RDS2', '*-RDSStorageEncrypted'],
   rationale:
     'A customer-managed key makes every read of the data, its snapshots and its replicas subject to a key policy the team controls and CloudTrail records; the AWS-managed key cannot be restricted or shared.',
   fix: 'Set storageEncrypted: true and storageEncryptionKey: <your kms.Key> on the database.',

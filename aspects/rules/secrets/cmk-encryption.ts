@@ -5,6 +5,7 @@ import { PolicyRule, props } from '../../rule';
 export const secretEncryption: PolicyRule = {
   id: 'SS-SM-001',
   title: 'Secrets are encrypted with a customer-managed KMS key',
+  equivalents: ['*-SecretsManagerUsingKMSKey'],
   rationale:
     'With a customer-managed key, reading a secret needs both Secrets Manager and KMS permissions the team grants, and every decryption is logged against that key.',
   fix: 'Pass encryptionKey: <your kms.Key> to the Secret (or to Credentials.fromGeneratedSecret).',

@@ -5,6 +5,7 @@ import { unconditional } from '../../template';
 export const secretRotation: PolicyRule = {
   id: 'SS-SM-002',
   title: 'Secrets rotate on a schedule',
+  equivalents: ['AwsSolutions-SMG4', '*-SecretsManagerRotationEnabled'],
   rationale: 'A rotated credential limits how long a leaked copy stays useful; PCI DSS 8.2.4 and NIST IA-5 expect it.',
   fix: 'Add a rotation schedule: secret.addRotationSchedule(...) or database.addRotationSingleUser().',
   severity: { dev: 'off', staging: 'warning', prod: 'error' },
