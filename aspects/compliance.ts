@@ -9,7 +9,7 @@ import type { EnvironmentName, NagPackName } from '../lib/profiles';
 import { isIsoDate } from './acknowledgements';
 import { DEFAULT_MIN_BACKUP_RETENTION_DAYS, markComplianceTarget } from './environment';
 import { assertSetup } from './setup';
-import { COMPLIANCE_JSON, COMPLIANCE_SARIF, CompliancePlugin } from './plugin';
+import { COMPLIANCE_JSON, COMPLIANCE_JUNIT, COMPLIANCE_SARIF, CompliancePlugin } from './plugin';
 
 /** Context key and environment variable that pin the date deciding acknowledgement expiry. */
 export const COMPLIANCE_DATE_CONTEXT = 'complianceDate';
@@ -32,7 +32,7 @@ export interface ComplianceOptions {
   readonly date?: string;
   /** Fail synthesis on errors. @default true */
   readonly enforce?: boolean;
-  /** Write compliance.json and compliance.sarif into the cloud assembly. @default true */
+  /** Write compliance.json, compliance.sarif and compliance.junit.xml into the cloud assembly. @default true */
   readonly writeFiles?: boolean;
   /**
    * Base for repository-relative paths in SARIF and findings.
@@ -108,7 +108,8 @@ export function applyCompliance(scope: IConstruct, options: ComplianceOptions = 
   // aws-cdk-lib (2.262 to 2.26x) refuses a plugin that rewrites a file that existed before validation.
   const app = stage.node.root;
   if (plugin.writesFiles && App.isApp(app)) {
-    for (const file of [COMPLIANCE_JSON, COMPLIANCE_SARIF]) rmSync(join(app.outdir, file), { force: true });
+    for (const file of [COMPLIANCE_JSON, COMPLIANCE_SARIF, COMPLIANCE_JUNIT])
+      rmSync(join(app.outdir, file), { force: true });
   }
   Validations.of(stage).addPlugins(plugin);
   return plugin;

@@ -28,6 +28,7 @@ import {
 import { Resolver } from './resolve';
 import { runNagPacks } from './nag';
 import { FindingGroup, groupFindings, groupRuleIds } from './grouping';
+import { toJunit } from './junit';
 import { toSarif, SourceLocation } from './sarif';
 import { assertSetup } from './setup';
 import type { CfnTemplate } from './template';
@@ -35,6 +36,7 @@ import type { AcknowledgementRecord, CheckResult } from './types';
 
 export const COMPLIANCE_JSON = 'compliance.json';
 export const COMPLIANCE_SARIF = 'compliance.sarif';
+export const COMPLIANCE_JUNIT = 'compliance.junit.xml';
 /** The kit's own package.json (found upward from this file, in the repository and when installed). */
 const KIT_PACKAGE = ((): { readonly version: string; readonly homepage?: string } => {
   for (let dir = __dirname; ; dir = dirname(dir)) {
@@ -62,7 +64,7 @@ export interface CompliancePluginOptions {
   readonly today: string;
   /** Fail synthesis on errors (the gate). Off, the results are only recorded. @default true */
   readonly enforce: boolean;
-  /** Write compliance.json and compliance.sarif next to the templates. @default true */
+  /** Write compliance.json, compliance.sarif and compliance.junit.xml next to the templates. @default true */
   readonly writeFiles: boolean;
   /** Base for repository-relative paths in SARIF and findings. */
   readonly repositoryRoot: string;
@@ -265,7 +267,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
 
   constructor(private readonly options: CompliancePluginOptions) {}
 
-  /** True when each synthesis writes compliance.json and compliance.sarif. */
+  /** True when each synthesis writes compliance.json, compliance.sarif and compliance.junit.xml. */
   get writesFiles(): boolean {
     return this.options.writeFiles;
   }
@@ -421,6 +423,11 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         locate: (r) => run.locations.get(r)!,
       });
       writeFileSync(join(outdir, COMPLIANCE_SARIF), `${JSON.stringify(sarif, null, 2)}\n`);
+      const at = (r: CheckResult) => {
+        const where = run.locations.get(r);
+        return where && `${where.uri}:${where.line}`;
+      };
+      writeFileSync(join(outdir, COMPLIANCE_JUNIT), toJunit(run.results, at));
     }
     if (!run.enforcement.enforced) return { success: true, violations: [] };
     const errors = blocking(run.results);

@@ -90,7 +90,7 @@ function sarifRule(id: string, members: readonly CheckResult[], informationUri: 
     defaultConfiguration: { level: severity },
     properties: {
       'security-severity': SECURITY_SEVERITY[severity],
-      tags: ['security', sample.source, ...text.controls],
+      tags: [...new Set(['security', sample.source, ...text.controls])],
     },
   };
 }

@@ -12,6 +12,7 @@ import { buildKitApp } from '../../lib/app';
 import { ENVIRONMENT_NAMES } from '../../lib/profiles';
 import { TODAY, judgeStack, resultsOf } from '../support/compliance';
 import { compliantInstance } from '../support/constructs';
+import { sarifSchemaErrors } from '../support/sarif-schema';
 
 const manifestVersion = (
   JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
@@ -241,6 +242,7 @@ describe('machine-readable results', () => {
 
   test('SARIF 2.1.0 has one located result per open problem; acknowledged ones stay in compliance.json only', () => {
     const sarif = JSON.parse(first.sarif);
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
     expect(sarif.version).toBe('2.1.0');
     const run = sarif.runs[0];
     expect(run.tool.driver).toMatchObject({ name: 'spendsense-compliance', version: manifestVersion });

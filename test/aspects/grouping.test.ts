@@ -8,6 +8,7 @@ import { parseNagRules } from '../../aspects/nag-catalog';
 import { toSarif } from '../../aspects/sarif';
 import type { ComplianceRun } from '../../aspects/plugin';
 import { judgeStack } from '../support/compliance';
+import { sarifSchemaErrors } from '../support/sarif-schema';
 
 const ALL_PACKS = ['AwsSolutions', 'HIPAA', 'NIST80053R5', 'PCIDSS321'] as const;
 
@@ -104,8 +105,8 @@ describe('one problem, one finding', () => {
 });
 
 describe('SARIF for code scanning', () => {
-  const located = (run: ComplianceRun) =>
-    toSarif({
+  const located = (run: ComplianceRun) => {
+    const doc = toSarif({
       results: run.results,
       toolVersion: '9.9.9',
       informationUri: 'https://example.com/kit',
@@ -116,6 +117,9 @@ describe('SARIF for code scanning', () => {
         results: { ruleId: string; message: { text: string }; properties: Record<string, unknown> }[];
       }[];
     };
+    expect(sarifSchemaErrors(doc)).toEqual([]);
+    return doc;
+  };
 
   test('one result per problem, with the other rules related, and stable rule ids without finding detail', () => {
     const run = judgeStack('prod', (s) => {

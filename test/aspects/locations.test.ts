@@ -12,6 +12,7 @@ import { ComplianceRun, creationSite } from '../../aspects/plugin';
 import type { CheckResult } from '../../aspects/types';
 import { buildLocatedStack } from '../fixtures/located-app';
 import { TODAY } from '../support/compliance';
+import { sarifSchemaErrors } from '../support/sarif-schema';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'located-app.ts');
@@ -65,6 +66,7 @@ test.each([
 
 test('SARIF carries the same file, line and a column', () => {
   const doc = JSON.parse(readFileSync(join(outdir, 'compliance.sarif'), 'utf8')) as Sarif;
+  expect(sarifSchemaErrors(doc)).toEqual([]);
   const bucket = doc.runs[0].results.filter((r) => r.ruleId.startsWith('AwsSolutions-S1'));
   const places = bucket.map((r) => r.locations[0].physicalLocation);
   expect(places.map((p) => `${p.artifactLocation.uri}:${p.region.startLine}`)).toEqual(

@@ -6,6 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DatabaseStack, getProfile, profiles } from '../../lib';
 import { cdkSynth, cleanEnv, ROOT } from '../support/cli';
+import { sarifSchemaErrors } from '../support/sarif-schema';
 
 describe('npx cdk synth (the real CLI, no AWS credentials)', () => {
   test('writes the three environment templates', () => {
@@ -108,6 +109,7 @@ describe('npx cdk synth as the policy gate', () => {
     const doc = JSON.parse(readFileSync(join(r.outdir, 'compliance.json'), 'utf8'));
     expect(doc.stacks).toEqual([{ stack: 'SpendSense-Database-staging', environment: 'staging' }]);
     const sarif = JSON.parse(readFileSync(join(r.outdir, 'compliance.sarif'), 'utf8'));
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
     // Every finding of the kit's own staging stack is acknowledged: SARIF, for code scanning, lists none of them.
     expect(sarif.runs[0].results).toEqual([]);
     expect(sarif.runs[0].properties.acknowledgedFindings).toBeGreaterThan(0);

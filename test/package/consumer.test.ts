@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, ROOT } from '../support/cli';
+import { sarifSchemaErrors } from '../support/sarif-schema';
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
@@ -131,6 +132,7 @@ describe('the packed kit in a plain JavaScript app', () => {
           }[];
         }[];
       };
+      expect(sarifSchemaErrors(sarif)).toEqual([]);
       const placed = (rule: RegExp) =>
         sarif.runs[0].results
           .filter((x) => rule.test(x.ruleId))

@@ -3,6 +3,8 @@
  * must exit non-zero, name each of its rule ids and not crash with a library stack trace; a must-pass case must exit 0.
  */
 import { CASES, KLASSES, Klass, RedteamCase } from './cases';
+import { parseJunit } from '../support/junit';
+import { sarifSchemaErrors } from '../support/sarif-schema';
 import { CaseRun, DEFAULT_CONCURRENCY, judgeKitRun, pool, runCase } from './run';
 
 /** Two CLI processes at a time, each up to 120 s; the whole registry takes a few minutes on two cores. */
@@ -53,6 +55,27 @@ function diagnosis(c: RedteamCase, run: CaseRun | undefined): string {
 }
 
 describe('cdk synth under the kit gate', () => {
+  test('every SARIF the runs wrote is valid SARIF 2.1.0 (the official schema)', () => {
+    const written = [...runs.values()].filter((r) => r.sarif !== undefined);
+    expect(written.length).toBeGreaterThan(CASES.length / 2);
+    const invalid = written.map((r) => [r.name, sarifSchemaErrors(r.sarif)] as const).filter(([, e]) => e.length > 0);
+    expect(invalid).toEqual([]);
+  });
+
+  test('every JUnit XML the runs wrote parses, with counts that match its cases', () => {
+    const written = [...runs.values()].filter((r) => r.junit !== undefined);
+    expect(written.length).toBeGreaterThan(CASES.length / 2);
+    const broken = written.flatMap((r) => {
+      try {
+        parseJunit(r.junit!);
+        return [];
+      } catch (err) {
+        return [`${r.name}: ${(err as Error).message}`];
+      }
+    });
+    expect(broken).toEqual([]);
+  });
+
   test.each(CASES.filter((c) => c.expect === 'fail').map((c) => [c.name, c] as const))('must fail: %s', (_name, c) => {
     expect(diagnosis(c, runs.get(c.name))).toBe('ok');
   });

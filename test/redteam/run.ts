@@ -3,7 +3,7 @@
  * that both judge exactly the same invocation.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, ROOT } from '../support/cli';
@@ -26,6 +26,10 @@ export interface CaseRun {
   readonly stdout: string;
   readonly stderr: string;
   readonly ms: number;
+  /** The cloud assembly's compliance.sarif, parsed, when the run wrote one. */
+  readonly sarif?: unknown;
+  /** The cloud assembly's compliance.junit.xml, when the run wrote one. */
+  readonly junit?: string;
 }
 
 export interface Invocation {
@@ -81,6 +85,10 @@ export function runCase(c: RedteamCase, gate: Gate, options: RunOptions = {}): P
     }, CASE_TIMEOUT_MS);
     const finish = (status: number | null, spawnError?: Error) => {
       clearTimeout(timer);
+      const sarifFile = join(outdir, 'compliance.sarif');
+      const sarif: unknown = existsSync(sarifFile) ? JSON.parse(readFileSync(sarifFile, 'utf8')) : undefined;
+      const junitFile = join(outdir, 'compliance.junit.xml');
+      const junit = existsSync(junitFile) ? readFileSync(junitFile, 'utf8') : undefined;
       if (!options.keepOutput) rmSync(outdir, { recursive: true, force: true });
       resolve({
         name: c.name,
@@ -90,6 +98,8 @@ export function runCase(c: RedteamCase, gate: Gate, options: RunOptions = {}): P
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8') + (spawnError ? `\n${spawnError.message}` : ''),
         ms: Date.now() - started,
+        sarif,
+        junit,
       });
     };
     child.on('error', (e) => finish(null, e));
