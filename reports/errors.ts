@@ -29,6 +29,8 @@ export const REPORT_EXIT = {
   unpriced: 8,
   /** `--check` and a committed report differs from the regenerated one. */
   outOfDate: 9,
+  /** `--diff --fail-on-increase` and the monthly cost grows beyond the threshold. */
+  costIncrease: 10,
 } as const;
 
 /** Thrown by the CLI for `--strict` and `--check` outcomes. */

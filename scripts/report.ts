@@ -1,6 +1,7 @@
 /**
  * npm run report -- [--env dev,staging,prod] [--pricing auto|live|snapshot] [--out DIR] [--format md,json]
- *                   [--check] [--strict] [--refresh] [--usage FILE] [-c key=value ...]
+ *                   [--check] [--diff [BASE] [--fail-on-increase USD|N%]] [--strict] [--refresh] [--usage FILE]
+ *                   [-c key=value ...]
  *
  * Per-environment monthly cost and security summary, as markdown and JSON. Exit codes: reports/errors.ts (README).
  */
@@ -13,6 +14,34 @@ import { describeReportFailure, REPORT_EXIT, ReportOutcomeError } from '../repor
 import { checkReportFiles, writeReportFiles } from '../reports/files';
 import { generateReport } from '../reports/generate';
 import { REPORT_FORMATS, ReportFormat } from '../reports/model';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ReportDocument, diffReports, exceeding, parseThreshold } from '../reports/diff';
+import { loadDiffBase } from '../reports/diff-base';
+import { REPORT_JSON } from '../reports/generate';
+import { reportJson } from '../reports/render-json';
+import { renderDiffJson, renderDiffMarkdown } from '../reports/render-diff';
+
+/** Where the committed reports live, which a diff compares with by default. */
+const COMMITTED_REPORTS = 'reports';
+const DIFF_MD = 'diff.md';
+const DIFF_JSON = 'diff.json';
+
+/** The report.json text of a model, as the files hold it. */
+function reportJsonText(model: Parameters<typeof reportJson>[0]): string {
+  return JSON.stringify(reportJson(model));
+}
+
+/** True when the command line names --out (its default is the committed reports/). */
+function outGiven(argv: readonly string[]): boolean {
+  return argv.some((a) => a === '--out' || a.startsWith('--out='));
+}
+
+/** The day acknowledgements are judged against, as the gate decides it: -c complianceDate, the variable, or today. */
+function complianceToday(context: readonly string[]): string {
+  const pinned = context.find((c) => c.startsWith('complianceDate='))?.slice('complianceDate='.length);
+  return pinned ?? process.env.SPENDSENSE_COMPLIANCE_DATE ?? new Date().toISOString().slice(0, 10);
+}
 
 function list<T extends string>(option: string, value: string | undefined, allowed: readonly T[]): T[] | undefined {
   if (value === undefined) return undefined;
@@ -48,6 +77,16 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
         default: false,
         describe: 'regenerate and compare with DIR; exit 9 naming out-of-date files; writes nothing',
       },
+      diff: {
+        type: 'string',
+        describe:
+          'print the cost and posture change against BASE: a directory with report.json or a git ref (default: the committed reports at the merge base); with --out, also DIR/diff.md and DIR/diff.json',
+      },
+      'fail-on-increase': {
+        type: 'string',
+        requiresArg: true,
+        describe: 'with --diff: exit 10 when an environment or the total grows by more than USD a month, or N%',
+      },
       strict: { type: 'boolean', default: false, describe: 'exit 8 when any line is unpriced' },
       refresh: { type: 'boolean', default: false, describe: 'ignore cached Price List answers' },
       usage: { type: 'string', requiresArg: true, describe: 'JSON file overriding the usage assumptions' },
@@ -67,7 +106,17 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
       `--check compares with reports generated from the snapshot; drop --pricing ${args.pricing}`,
     );
   }
-  const pricing: PricingMode = args.pricing ?? (args.check ? 'snapshot' : 'auto');
+  if (args.diff !== undefined && args.check) throw new ReportInputError('--diff and --check: give one');
+  const threshold = args.failOnIncrease === undefined ? undefined : parseThreshold(args.failOnIncrease);
+  if (args.failOnIncrease !== undefined && (args.diff === undefined || threshold === undefined)) {
+    throw new ReportInputError(
+      args.diff === undefined
+        ? '--fail-on-increase: only with --diff'
+        : `--fail-on-increase ${args.failOnIncrease}: expected USD a month (50, 12.5) or a percentage (10%)`,
+    );
+  }
+  // A diff compares like with like: the committed reports are priced from the snapshot.
+  const pricing: PricingMode = args.pricing ?? (args.check || args.diff !== undefined ? 'snapshot' : 'auto');
   const report = await generateReport({
     environments: list<EnvironmentName>('env', args.env, ENVIRONMENT_NAMES),
     formats: list<ReportFormat>('format', args.format, REPORT_FORMATS),
@@ -81,10 +130,47 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
   if (report.pricing.used === 'live') progress(`${report.pricing.requests} Price List requests`);
 
   const totals = report.model.environments.map((e) => `${e.name} $${e.monthlyCostUsd.toFixed(2)}`).join(', ');
+  const fresh = JSON.parse(reportJsonText(report.model)) as ReportDocument;
+  const diffOptions = (label: string) => ({
+    baseLabel: label,
+    today: complianceToday(context),
+    restrictedTo:
+      args.env !== undefined || context.some((c) => c.startsWith('environment='))
+        ? fresh.environments.map((e) => e.name)
+        : undefined,
+  });
+  if (args.diff !== undefined) {
+    const base = loadDiffBase(args.diff === '' ? undefined : args.diff, COMMITTED_REPORTS);
+    const diff = diffReports(base.document, fresh, diffOptions(base.label));
+    const markdown = renderDiffMarkdown(diff);
+    process.stdout.write(markdown);
+    if (outGiven(argv)) {
+      writeReportFiles(args.out, [
+        { name: DIFF_MD, content: markdown },
+        { name: DIFF_JSON, content: renderDiffJson(diff) },
+      ]);
+      console.error(`report: wrote ${DIFF_MD} and ${DIFF_JSON} to ${args.out}`);
+    }
+    const over = threshold ? exceeding(diff, threshold) : [];
+    if (over.length > 0) {
+      throw new ReportOutcomeError(
+        `--fail-on-increase ${args.failOnIncrease}: monthly cost grows beyond it: ${over.join('; ')}`,
+        REPORT_EXIT.costIncrease,
+      );
+    }
+    return;
+  }
   if (args.check) {
     progress(`comparing with ${args.out}`);
     const outcome = checkReportFiles(args.out, report.files);
     if (outcome.outdated.length > 0) {
+      const committed = join(args.out, REPORT_JSON);
+      if (existsSync(committed)) {
+        const base = loadDiffBase(args.out, args.out);
+        process.stderr.write(
+          renderDiffMarkdown(diffReports(base.document, fresh, diffOptions(`the reports in ${args.out}`))),
+        );
+      }
       throw new ReportOutcomeError(
         `out of date: ${outcome.outdated.join(', ')}; run npm run report and commit them (fresh copies in ${outcome.freshDir})`,
         REPORT_EXIT.outOfDate,

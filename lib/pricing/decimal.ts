@@ -50,6 +50,16 @@ export class Decimal {
     return new Decimal(this.units * other.units, this.scale + other.scale);
   }
 
+  /** This divided by `other`, rounded to `places` decimals half away from zero; throws on division by zero. */
+  dividedBy(other: Decimal, places = 10): Decimal {
+    if (other.units === 0n) throw new RangeError('division by zero');
+    // (u1 / 10^s1) / (u2 / 10^s2) = u1 * 10^(s2 - s1) / u2; scaled by 10^places, with one extra digit to round.
+    const shift = places + 1 + other.scale - this.scale;
+    const numerator = shift >= 0 ? this.units * 10n ** BigInt(shift) : this.units / 10n ** BigInt(-shift);
+    const q = numerator / other.units;
+    return new Decimal(q, places + 1).round(places);
+  }
+
   compare(other: Decimal): -1 | 0 | 1 {
     const [a, b] = Decimal.align(this, other);
     return a < b ? -1 : a > b ? 1 : 0;

@@ -44,12 +44,15 @@ const outdatedDir = tmp();
 const writeDir = tmp();
 const strictDir = tmp();
 const liveDir = tmp();
+const diffDir = tmp();
+const checkDiffDir = tmp();
 let runs: Record<string, Run>;
 
 beforeAll(async () => {
   for (const f of GENERATED) cpSync(join(committed, f), join(outdatedDir, f));
   writeFileSync(join(outdatedDir, 'dev.md'), readFileSync(join(committed, 'dev.md'), 'utf8').replace('32.60', '31.60'));
   rmSync(join(outdatedDir, 'report.json'));
+  for (const f of GENERATED) cpSync(join(committed, f), join(checkDiffDir, f));
   const cases: Record<string, string[]> = {
     check: ['--check'],
     outdated: ['--check', '--out', outdatedDir],
@@ -60,6 +63,21 @@ beforeAll(async () => {
     live: ['--pricing', 'live', '--out', liveDir],
     checkLive: ['--check', '--pricing', 'live'],
     usage: ['--pricing', 'snapshot', '--usage', join(ROOT, 'no-such-usage.json'), '--out', tmp()],
+    diffDir: ['--diff', committed, '-c', 'environment=prod', '-c', 'instanceClass=db.m7g.xlarge', '--out', diffDir],
+    diffGit: ['--diff', 'HEAD', '-c', 'environment=prod', '-c', 'multiAz=false'],
+    diffDefault: ['--diff'],
+    failIncrease: [
+      '--diff',
+      committed,
+      '-c',
+      'environment=prod',
+      '-c',
+      'instanceClass=db.m7g.xlarge',
+      '--fail-on-increase',
+      '10%',
+    ],
+    badThreshold: ['--diff', '--fail-on-increase', 'lots'],
+    checkDiff: ['--check', '--out', checkDiffDir, '-c', 'environment=prod', '-c', 'instanceClass=db.m7g.xlarge'],
   };
   const entries = await Promise.all(Object.entries(cases).map(async ([k, a]) => [k, await report(a)] as const));
   runs = Object.fromEntries(entries);
@@ -147,5 +165,56 @@ test('an unreadable usage file exits 2 with one line', () => {
     status: 2,
     stdout: '',
     stderr: `report: cannot read usage file ${join(ROOT, 'no-such-usage.json')} (ENOENT)\n`,
+  });
+});
+
+describe('--diff', () => {
+  test('against a directory: the markdown on stdout, diff.md and diff.json with --out', () => {
+    expect(runs.diffDir.status).toBe(0);
+    expect(runs.diffDir.stdout).toContain(`Compared with the report in ${committed}.`);
+    expect(runs.diffDir.stdout).toContain('| RDS instance spendsense-prod (instance) | changed |');
+    expect(runs.diffDir.stdout).toContain('+$246.01 (+100.0%)');
+    expect(runs.diffDir.stdout).toContain('Not in this run (left out of the total): dev, staging.');
+    expect(readFileSync(join(diffDir, 'diff.md'), 'utf8')).toBe(runs.diffDir.stdout);
+    const json = JSON.parse(readFileSync(join(diffDir, 'diff.json'), 'utf8'));
+    expect(json.environments.find((e: { name: string }) => e.name === 'prod').total.change).toBe('+267.91');
+  });
+
+  test('against a git ref: posture changes too', () => {
+    expect(runs.diffGit.status).toBe(0);
+    expect(runs.diffGit.stdout).toContain('Compared with reports/ at HEAD.');
+    expect(runs.diffGit.stdout).toMatch(
+      /\| prod \| \$316\.08 \| \$181\.21 \| -\$134\.87 \(-42\.7%\) \| 3 new findings, 1 control changed \|/,
+    );
+  });
+
+  test('by default against the committed reports at the merge base: no change on a clean tree', () => {
+    expect(runs.diffDefault.status).toBe(0);
+    expect(runs.diffDefault.stdout).toMatch(
+      /Compared with reports\/ (at [0-9a-f]{7} \(merge base with .+\)|as committed at HEAD)\./,
+    );
+    for (const env of ['dev', 'staging', 'prod'])
+      expect(runs.diffDefault.stdout).toMatch(new RegExp(`\\| ${env} \\| .* \\| no change \\|`));
+  });
+
+  test('--fail-on-increase exits 10 naming what grew beyond it', () => {
+    expect(runs.failIncrease.status).toBe(10);
+    expect(runs.failIncrease.stderr.trim()).toBe(
+      'report: --fail-on-increase 10%: monthly cost grows beyond it: prod +267.91 USD (+84.8%); total +267.91 USD (+84.8%)',
+    );
+  });
+
+  test('a threshold that is neither USD nor a percentage exits 2', () => {
+    expect(runs.badThreshold).toMatchObject({ status: 2, stdout: '' });
+    expect(runs.badThreshold.stderr).toMatch(
+      /^report: --fail-on-increase lots: expected USD a month \(50, 12\.5\) or a percentage \(10%\)/,
+    );
+  });
+
+  test('--check prints the diff when it fails', () => {
+    expect(runs.checkDiff.status).toBe(9);
+    expect(runs.checkDiff.stderr).toContain('### SpendSense: monthly cost and posture change');
+    expect(runs.checkDiff.stderr).toContain('+$246.01 (+100.0%)');
+    expect(runs.checkDiff.stderr.trim().split('\n').pop()).toMatch(/^report: out of date: /);
   });
 });
