@@ -88,3 +88,16 @@ test("the docs' CI snippet is the workflow's, with the permission code scanning 
   expect(section).toContain('security-events: write');
   expect(section).toContain('github/codeql-action/upload-sarif@v4');
 });
+
+test('comments the cost and posture diff on pull requests, with pull-requests: write and the history', () => {
+  const job = workflow.jobs['cost-comment'] as Job & { if?: string };
+  expect(job.if).toBe("github.event_name == 'pull_request'");
+  expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+  expect(job.steps[0]).toMatchObject({
+    uses: expect.stringMatching(/^actions\/checkout@/),
+    with: { 'fetch-depth': 0 },
+  });
+  const runs = job.steps.map((s) => s.run ?? '');
+  expect(runs).toContain('npm run -s report -- --diff --out cdk.out/diff');
+  expect(runs.some((r) => r.includes('gh pr comment') && r.includes('cdk.out/diff/diff.md'))).toBe(true);
+});
