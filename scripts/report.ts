@@ -115,6 +115,18 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
         : `--fail-on-increase ${args.failOnIncrease}: expected USD a month (50, 12.5) or a percentage (10%)`,
     );
   }
+  const partial = [
+    args.env !== undefined ? `--env ${args.env}` : undefined,
+    context.find((c) => c.startsWith('environment='))
+      ? `-c ${context.find((c) => c.startsWith('environment='))}`
+      : undefined,
+    args.format !== 'md,json' ? `--format ${args.format}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  if (partial.length > 0 && !args.check && args.diff === undefined && !outGiven(argv)) {
+    throw new ReportInputError(
+      `${partial.join(' ')}: a partial report would overwrite the committed ${COMMITTED_REPORTS}/ (every environment, md and json); pass --out DIR, e.g. --out /tmp/spendsense-report`,
+    );
+  }
   // A diff compares like with like: the committed reports are priced from the snapshot.
   const pricing: PricingMode = args.pricing ?? (args.check || args.diff !== undefined ? 'snapshot' : 'auto');
   const report = await generateReport({

@@ -77,6 +77,9 @@ beforeAll(async () => {
       '10%',
     ],
     badThreshold: ['--diff', '--fail-on-increase', 'lots'],
+    partialEnv: ['--env', 'prod'],
+    partialContext: ['-c', 'environment=prod'],
+    partialFormat: ['--format', 'md'],
     checkDiff: ['--check', '--out', checkDiffDir, '-c', 'environment=prod', '-c', 'instanceClass=db.m7g.xlarge'],
   };
   const entries = await Promise.all(Object.entries(cases).map(async ([k, a]) => [k, await report(a)] as const));
@@ -217,4 +220,15 @@ describe('--diff', () => {
     expect(runs.checkDiff.stderr).toContain('+$246.01 (+100.0%)');
     expect(runs.checkDiff.stderr.trim().split('\n').pop()).toMatch(/^report: out of date: /);
   });
+});
+
+test.each([
+  ['partialEnv', '--env prod'],
+  ['partialContext', '-c environment=prod'],
+  ['partialFormat', '--format md'],
+])('a partial run (%s) without --out refuses to overwrite the committed reports: exit 2, one line', (name, what) => {
+  expect(runs[name]).toMatchObject({ status: 2, stdout: '' });
+  expect(runs[name].stderr.trim()).toBe(
+    `report: ${what}: a partial report would overwrite the committed reports/ (every environment, md and json); pass --out DIR, e.g. --out /tmp/spendsense-report`,
+  );
 });
