@@ -49,10 +49,19 @@ export const CATEGORY_LABELS: Readonly<Record<LineCategory, string>> = {
 
 export const CATEGORY_ORDER = Object.keys(CATEGORY_LABELS) as LineCategory[];
 
+/** Where the prices came from, as it was: "live" only for lines the live API priced. */
 export function pricingLine(p: PricingSummary): string {
-  if (p.source === 'live') return 'Prices: live, from the AWS Price List Query API (OnDemand terms).';
   const dates = p.snapshotChecked.length > 0 ? `, checked ${p.snapshotChecked.join(', ')}` : '';
-  return `Prices: bundled snapshot of the AWS Price List (lib/pricing/snapshot/prices.json${dates}; OnDemand terms).`;
+  const snapshot = `bundled snapshot of the AWS Price List (lib/pricing/snapshot/prices.json${dates}; OnDemand terms)`;
+  const fell = `${p.fellBack} line${p.fellBack === 1 ? '' : 's'}`;
+  if (p.source === 'live') {
+    return p.fellBack === 0
+      ? 'Prices: live, from the AWS Price List Query API (OnDemand terms).'
+      : `Prices: live, from the AWS Price List Query API (OnDemand terms), except ${fell} from the ${snapshot} after the live request failed (each line says why).`;
+  }
+  return p.fellBack === 0
+    ? `Prices: ${snapshot}.`
+    : `Prices: ${snapshot}: the live Price List API was tried and failed for every line (${fell}; each line says why).`;
 }
 
 /** The first sentence of a long cdk-nag rule text. */

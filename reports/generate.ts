@@ -188,7 +188,8 @@ export async function reportFromSynthesis(
   const items = environments.flatMap((e) => e.lineItems);
   const model: ReportModel = {
     pricing: {
-      source: outcome.used,
+      // "live" only when the live API priced at least one line.
+      source: outcome.used === 'live' && items.every((i) => i.fallbackReason !== undefined) ? 'snapshot' : outcome.used,
       snapshotChecked: [
         ...new Set(items.flatMap((i) => (i.source.kind === 'snapshot' ? [i.source.checked] : []))),
       ].sort(),

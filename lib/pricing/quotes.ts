@@ -5,13 +5,15 @@
  * - `snapshot`: the bundled snapshot only; never calls AWS.
  * - `live`: the Price List API only. No credentials, or a request that fails after the SDK's retries, is an error
  *   ({@link LivePricingError}); nothing falls back.
- * - `auto`: live when the default credential chain yields credentials, else the snapshot. A live request that fails
- *   falls back to the snapshot for that dimension, and the quote says so (`fallbackReason`).
+ * - `auto`: live when a credential source is configured (environment, profile, ~/.aws files, container) and the
+ *   default credential chain yields credentials, else the snapshot, without any network connection. A live request
+ *   that fails falls back to the snapshot for that dimension, and the quote says so (`fallbackReason`).
  */
 import type { PriceDimension } from './dimensions';
 import { LivePriceList, PriceListCallError } from './live';
 import { SelectedPrice, selectPrice } from './price-list';
 import { PriceSnapshot, selectFromSnapshot } from './snapshot';
+import { configuredCredentialSource } from './credential-sources';
 
 export type PricingMode = 'auto' | 'live' | 'snapshot';
 export const PRICING_MODES: readonly PricingMode[] = ['auto', 'live', 'snapshot'];
@@ -126,6 +128,12 @@ export async function quoteDimensions(dimensions: readonly PriceDimension[], o: 
   });
   if (o.mode === 'snapshot') return fromSnapshot();
   if (!o.live) throw new Error(`--pricing ${o.mode} needs a live Price List client`);
+  // auto with nothing configured stays offline: the chain would end by probing the instance metadata address.
+  if (o.mode === 'auto' && configuredCredentialSource() === undefined) {
+    return fromSnapshot(
+      'no AWS credentials configured (no AWS_ACCESS_KEY_ID, AWS_PROFILE, ~/.aws files or container credentials; instance-metadata credentials are used with --pricing live only)',
+    );
+  }
 
   const live = await o.live();
   try {

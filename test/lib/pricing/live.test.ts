@@ -230,6 +230,13 @@ describe.each<[string, (f: FakePricing) => void | Promise<void>, number, RegExp]
     expect(prod).toMatch(/> \*\*11 lines fell back to the snapshot\*\* because the live Price List request failed/);
     expect(prod).toMatch(/snapshot \(checked 2026-11-25\) after live price unavailable/);
     expect(report.model.environments.find((e) => e.name === 'prod')?.monthlyCostUsd.toString()).toBe('316.08');
+    // Never "live" when no line was.
+    expect(report.model.pricing.source).toBe('snapshot');
+    const summary = report.files.find((f) => f.name === 'SUMMARY.md')!.content;
+    expect(summary).not.toMatch(/Prices: live/);
+    expect(summary).toMatch(
+      /the live Price List API was tried and failed for every line \(\d+ lines; each line says why\)/,
+    );
   });
 
   test('--pricing snapshot never calls AWS', async () => {
@@ -267,7 +274,7 @@ describe('without credentials', () => {
     const report = await run('auto');
     expect(fake.requests).toHaveLength(0);
     expect(report.pricing.used).toBe('snapshot');
-    expect(report.pricing.note).toMatch(/^no AWS credentials resolved/);
+    expect(report.pricing.note).toMatch(/^no AWS credentials (configured|resolved)/);
     expect(report.model.pricing.source).toBe('snapshot');
   });
 
