@@ -45,6 +45,9 @@ export const CATEGORY_LABELS: Readonly<Record<LineCategory, string>> = {
   'kms-keys': 'KMS keys',
   'kms-requests': 'KMS requests',
   'vpc-endpoint': 'VPC interface endpoint',
+  logs: 'CloudWatch Logs',
+  lambda: 'Lambda',
+  other: 'Other resources',
 };
 
 export const CATEGORY_ORDER = Object.keys(CATEGORY_LABELS) as LineCategory[];

@@ -25,6 +25,7 @@ import type { EnvironmentReport, ReportFormat, ReportModel } from './model';
 import { renderJson } from './render-json';
 import { renderEnvironment } from './render-markdown';
 import { renderSummary } from './render-summary';
+import { coverageOf } from '../lib/pricing/coverage';
 
 export const REPORT_JSON = 'report.json';
 export const SUMMARY_MD = 'SUMMARY.md';
@@ -149,7 +150,14 @@ export async function reportFromSynthesis(
   const projectDir = options.projectDir ?? process.cwd();
   const envs = synthesized.map((s) => {
     const usage = usageFor(s.profile.name, options.usage);
-    const model = costModel(billableResources(s.template), s.profile.region, usage);
+    const priced = costModel(billableResources(s.template), s.profile.region, usage);
+    // Every other resource of the template, not billed or not priced yet, each with its reason.
+    const coverage = coverageOf(s.template);
+    const model = {
+      ...priced,
+      unaskable: [...priced.unaskable, ...coverage.unaskable],
+      free: [...priced.free, ...coverage.free],
+    };
     const build = (priced: ReturnType<typeof priceLines>): EnvironmentReport => ({
       name: s.profile.name,
       stack: s.stackName,

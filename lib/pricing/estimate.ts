@@ -55,7 +55,10 @@ export type LineCategory =
   | 'secrets-api'
   | 'kms-keys'
   | 'kms-requests'
-  | 'vpc-endpoint';
+  | 'vpc-endpoint'
+  | 'logs'
+  | 'lambda'
+  | 'other';
 
 /** What to price: a quantity of one dimension for one resource. */
 export interface LineSpec {
