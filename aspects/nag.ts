@@ -92,22 +92,31 @@ function countExamined(pack: NagPack): { readonly examined: () => boolean } {
   const target = pack as unknown as { applyRule(params: IApplyRule): void };
   const apply = target.applyRule.bind(pack);
   let seen = false;
+  // One counting wrapper per rule function, made once: the pack applies every rule to every node.
+  const wrappers = new WeakMap<IApplyRule['rule'], IApplyRule['rule']>();
+  const counting = (rule: IApplyRule['rule']): IApplyRule['rule'] => {
+    let counted = wrappers.get(rule);
+    if (!counted) {
+      counted = (node: CfnResource) => {
+        try {
+          const result = rule(node);
+          if (result !== NagRuleCompliance.NOT_APPLICABLE) seen = true;
+          return result;
+        } catch (error) {
+          seen = true;
+          throw error;
+        }
+      };
+      // cdk-nag names the finding after the rule function.
+      Object.defineProperty(counted, 'name', { value: rule.name });
+      wrappers.set(rule, counted);
+    }
+    return counted;
+  };
   target.applyRule = (params: IApplyRule) => {
     if (seen) return apply(params);
     const { rule } = params; // eslint-disable-line @typescript-eslint/unbound-method -- a plain function of the pack
-    const counted = (node: CfnResource) => {
-      try {
-        const result = rule(node);
-        if (result !== NagRuleCompliance.NOT_APPLICABLE) seen = true;
-        return result;
-      } catch (error) {
-        seen = true;
-        throw error;
-      }
-    };
-    // cdk-nag names the finding after the rule function.
-    Object.defineProperty(counted, 'name', { value: rule.name });
-    apply({ ...params, rule: counted });
+    apply({ ...params, rule: counting(rule) });
   };
   return { examined: () => seen };
 }
