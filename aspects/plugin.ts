@@ -297,6 +297,12 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     }
     const evaluations: StackEvaluation[] = [];
     const locations = new Map<CheckResult, SourceLocation>();
+    // Many results share a construct: its creation site is looked up once.
+    const sites = new Map<IConstruct | undefined, SourceLocation | undefined>();
+    const siteOf = (c: IConstruct | undefined) => {
+      if (!sites.has(c)) sites.set(c, creationSite(c, this.options.repositoryRoot));
+      return sites.get(c);
+    };
     const fallbackDir = dirname(context.stackTemplates[0]?.templatePath ?? '.');
     // Every template first, so that a reference into a sibling stack (Fn::ImportValue) can be followed.
     const judged: Judged[] = [];
@@ -329,18 +335,15 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         if (typeof name === 'string') byExportName.set(name, { resolver: j.resolver, value: output.Value });
       }
     }
-    // The innermost stack (a nested stack inside its parent) that holds a construct path; asked once per path.
-    const owners = new Map<string, Stack | undefined>();
+    // The innermost stack (a nested stack inside its parent) that holds a construct path: its nearest ancestor path
+    // that is a stack's.
+    const stackAt = new Map(stacks.map((s) => [s.node.path, s]));
     const ownerOf = (path: string): Stack | undefined => {
-      if (!owners.has(path)) {
-        owners.set(
-          path,
-          stacks
-            .filter((s) => coversPath(s.node.path, path))
-            .reduce<Stack | undefined>((a, b) => (!a || b.node.path.length > a.node.path.length ? b : a), undefined),
-        );
+      for (let p = path; ; p = p.slice(0, p.lastIndexOf('/'))) {
+        const stack = stackAt.get(p);
+        if (stack) return stack;
+        if (!p.includes('/')) return undefined;
       }
-      return owners.get(path);
     };
     // A construct marked inside a stack (a DatabasePlatform with a prod profile in a team stack) makes the whole stack
     // at least that strict: the engine judges a template with one environment, and the stricter one is the safe one.
@@ -394,7 +397,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         if (r.status === 'pass') continue;
         locations.set(
           r,
-          creationSite(index.constructOf(r), this.options.repositoryRoot) ?? {
+          siteOf(index.constructOf(r)) ?? {
             uri: templateUri,
             line: templateLine(r.logicalId),
           },
