@@ -39,6 +39,7 @@ export const CATEGORY_LABELS: Readonly<Record<LineCategory, string>> = {
   throughput: 'Provisioned throughput',
   backup: 'Backup storage',
   'performance-insights': 'Performance Insights',
+  'cpu-credits': 'CPU credits',
   proxy: 'RDS Proxy',
   secrets: 'Secrets Manager secrets',
   'secrets-api': 'Secrets Manager API calls',

@@ -172,6 +172,7 @@ export async function reportFromSynthesis(
       lineItems: priced.items,
       unpriced: priced.unpriced,
       notBilled: model.free,
+      freeTiers: model.freeTiers,
       assumptions: usage,
       controls: securityControls(s.template, s.profile, s.findings),
       findings: s.findings,

@@ -5,7 +5,7 @@
 import type { AcknowledgementRecord, CheckResult } from '../aspects/types';
 import type { EnvironmentName } from '../lib/profiles';
 import type { Decimal } from '../lib/pricing/decimal';
-import type { FreeNote, LineItem, UnpricedLine } from '../lib/pricing/estimate';
+import type { FreeNote, FreeTierNote, LineItem, UnpricedLine } from '../lib/pricing/estimate';
 import type { UsageAssumptions } from '../lib/pricing/usage';
 
 export type ReportFormat = 'md' | 'json';
@@ -34,6 +34,8 @@ export interface EnvironmentReport {
   readonly lineItems: readonly LineItem[];
   readonly unpriced: readonly UnpricedLine[];
   readonly notBilled: readonly FreeNote[];
+  /** Account-wide free tiers that apply to lines of this environment: stated, not deducted. */
+  readonly freeTiers: readonly FreeTierNote[];
   readonly assumptions: UsageAssumptions;
   readonly controls: readonly Control[];
   /** Policy results (`spendsense`) and cdk-nag findings, sorted. */

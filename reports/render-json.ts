@@ -57,6 +57,7 @@ export function reportJson(model: ReportModel): object {
         category: u.category,
       })),
       notBilled: e.notBilled,
+      freeTiers: e.freeTiers,
       assumptions: e.assumptions,
       controls: e.controls,
       findings: e.findings.map(finding),

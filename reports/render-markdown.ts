@@ -75,6 +75,16 @@ function costSection(e: EnvironmentReport): string[] {
     for (const n of e.notBilled) out.push(`- ${cell(n.resource)}: ${cell(n.description)}`);
     out.push('');
   }
+  if (e.freeTiers.length > 0) {
+    out.push(
+      '### Free tiers (not deducted)',
+      '',
+      'These allowances are per account and shared with everything else in it, so the total above does not subtract them.',
+      '',
+    );
+    for (const f of e.freeTiers) out.push(`- ${cell(f.service)}: ${cell(f.allowance)}`);
+    out.push('');
+  }
   out.push(
     '### Usage assumptions',
     '',

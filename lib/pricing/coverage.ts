@@ -39,18 +39,9 @@ export const RESOURCE_COVERAGE: Readonly<Record<string, Coverage>> = {
   'AWS::SecretsManager::SecretTargetAttachment': free('attaching a secret to a database has no charge'),
   'AWS::SecretsManager::ResourcePolicy': free('resource policies have no charge'),
   'AWS::CDK::Metadata': free("the CDK's version record; no AWS resource is created"),
-  'AWS::EC2::FlowLog': {
-    kind: 'unpriced',
-    category: 'logs',
-    what: 'flow log records delivered to CloudWatch Logs (vended logs ingestion)',
-    reason: 'billed per GB delivered; the cost model has no volume assumption and no price for it yet',
-  },
-  'AWS::Logs::LogGroup': {
-    kind: 'unpriced',
-    category: 'logs',
-    what: 'CloudWatch Logs ingestion and storage',
-    reason: 'billed per GB ingested and per GB-month stored; the cost model has no volume assumption for it yet',
-  },
+  // Vended ingestion on the flow log, ingestion and storage on each log group (estimate.ts).
+  'AWS::EC2::FlowLog': priced,
+  'AWS::Logs::LogGroup': priced,
   'AWS::SecretsManager::RotationSchedule': {
     kind: 'unpriced',
     category: 'lambda',

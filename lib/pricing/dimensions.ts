@@ -4,12 +4,13 @@
  * Usage types are region-prefixed (`USW2-InstanceUsage:db.t4g.micro`, `EU-RDS:GP3-Storage`), except the RDS instance,
  * storage, IOPS and backup usage types of us-east-1, which have no prefix; RDS Proxy, Secrets Manager and VPC use
  * `USE1-` there, and KMS spells the region out (`us-east-1-KMS-Keys`). The Price List writes `xlarge` as `xl` in usage
- * types (`InstanceUsage:db.m7g.xl`) but not in `instanceType`.
+ * types (`InstanceUsage:db.m7g.xl`) but not in `instanceType`. CloudWatch Logs ingestion and storage carry no prefix in
+ * us-east-1 (`DataProcessing-Bytes`, `TimedStorage-ByteHrs`), vended logs do (`USE1-VendedLog-Bytes`).
  */
 import type { StorageType } from '../profiles';
 import type { TermFilter } from './price-list';
 
-export type ServiceCode = 'AmazonRDS' | 'AWSSecretsManager' | 'awskms' | 'AmazonVPC';
+export type ServiceCode = 'AmazonRDS' | 'AWSSecretsManager' | 'awskms' | 'AmazonVPC' | 'AmazonCloudWatch';
 export type DeploymentOption = 'Single-AZ' | 'Multi-AZ';
 
 export interface PriceDimension {
@@ -193,6 +194,38 @@ export function performanceInsightsRetention(region: string, instanceFamily: str
     p === undefined ? undefined : `${p}:PI_LTR:${instanceFamily.toUpperCase()}`,
     true,
   );
+}
+
+/**
+ * CPU credits a burstable (T-class) instance spends above its baseline, per vCPU-hour. RDS runs db.t3 and db.t4g in
+ * Unlimited mode, so surplus credits are billed rather than throttled (`CPUCredits:db.t4g`).
+ */
+export function cpuCredits(region: string, instanceFamily: string): PriceDimension {
+  return dimension(
+    'AmazonRDS',
+    region,
+    [POSTGRES],
+    'vCPU-Hours',
+    rdsUsageType(region, `CPUCredits:db.${instanceFamily}`),
+    true,
+  );
+}
+
+/** CloudWatch Logs ingestion of log data an application or service writes (Standard log class), per GB. */
+export function logsIngestion(region: string): PriceDimension {
+  const usage = region === 'us-east-1' ? 'DataProcessing-Bytes' : prefixed(region, 'DataProcessing-Bytes');
+  return dimension('AmazonCloudWatch', region, [], 'GB', usage, true);
+}
+
+/** CloudWatch Logs ingestion of vended logs (VPC flow logs and other AWS-delivered logs), per GB, tiered. */
+export function logsVendedIngestion(region: string): PriceDimension {
+  return dimension('AmazonCloudWatch', region, [], 'GB', prefixed(region, 'VendedLog-Bytes'), true);
+}
+
+/** CloudWatch Logs storage of what log groups retain, per GB-month. */
+export function logsStorage(region: string): PriceDimension {
+  const usage = region === 'us-east-1' ? 'TimedStorage-ByteHrs' : prefixed(region, 'TimedStorage-ByteHrs');
+  return dimension('AmazonCloudWatch', region, [], 'GB-Mo', usage, true);
 }
 
 /** RDS Proxy, per vCPU-hour of the target instance. */

@@ -9,7 +9,7 @@ import type { PriceDimension } from './dimensions';
 import { tieredCost } from './price-list';
 import type { Quote } from './quotes';
 import type { StorageType } from '../profiles';
-import type { BillableResources, DatabaseInstanceUsage, Read } from './resources';
+import type { BillableResources, DatabaseInstanceUsage, LogGroupUsage, Read } from './resources';
 import { UsageAssumptions } from './usage';
 
 export const HOURS_PER_MONTH = 730;
@@ -20,6 +20,29 @@ const PROXY_MIN_VCPUS = 2;
 const PI_FREE_RETENTION_DAYS = 7;
 /** The first two rotations of key material each add a key-month; later ones are free. */
 const KMS_BILLED_ROTATIONS = 2;
+/** Days in the cost model's month (730 hours). */
+const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+/** Burstable classes RDS runs in Unlimited mode, so that CPU above the baseline is billed as credits. */
+const BURSTABLE_FAMILIES = new Set(['t3', 't4g']);
+
+/**
+ * Allowances AWS gives per account, not per stack: shown beside the estimate, never deducted from it, since other
+ * workloads of the account use them too. Sources: lib/pricing/snapshot/SOURCES.md ("Free tiers").
+ */
+export const FREE_TIERS: Readonly<Record<'logs' | 'kms' | 'lambda', FreeTierNote>> = {
+  logs: {
+    service: 'CloudWatch Logs',
+    allowance: 'the first 5 GB of log data ingested and 5 GB-months of log storage each month, per account',
+  },
+  kms: {
+    service: 'AWS KMS',
+    allowance: '20,000 requests a month, counted across all Regions of the account',
+  },
+  lambda: {
+    service: 'AWS Lambda',
+    allowance: '1,000,000 requests and 400,000 GB-seconds a month, per account (covers the rotation function)',
+  },
+};
 
 /** vCPUs of an RDS instance size (the same for every family the kit accepts). */
 const VCPUS_BY_SIZE: Readonly<Record<string, number>> = {
@@ -56,6 +79,7 @@ export type LineCategory =
   | 'kms-keys'
   | 'kms-requests'
   | 'vpc-endpoint'
+  | 'cpu-credits'
   | 'logs'
   | 'lambda'
   | 'other';
@@ -83,10 +107,17 @@ export interface FreeNote {
   readonly description: string;
 }
 
+/** A free tier that applies to the account as a whole: stated, not deducted. */
+export interface FreeTierNote {
+  readonly service: string;
+  readonly allowance: string;
+}
+
 export interface CostModel {
   readonly lines: readonly LineSpec[];
   readonly unaskable: readonly UnaskableLine[];
   readonly free: readonly FreeNote[];
+  readonly freeTiers: readonly FreeTierNote[];
 }
 
 export interface LineItem {
@@ -122,7 +153,7 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-type Out = { lines: LineSpec[]; unaskable: UnaskableLine[]; free: FreeNote[] };
+type Out = { lines: LineSpec[]; unaskable: UnaskableLine[]; free: FreeNote[]; freeTiers: Set<keyof typeof FREE_TIERS> };
 
 /** The first value that cannot be read, if any. */
 function firstUnknown(...reads: Read<unknown>[]): string | undefined {
@@ -185,6 +216,123 @@ function instanceLines(db: DatabaseInstanceUsage, region: string, usage: UsageAs
   } else {
     unknown('performance-insights', 'Performance Insights', firstUnknown(performanceInsights, instanceClass)!);
   }
+
+  if (instanceClass.ok) {
+    cpuCreditLine(resource, region, instanceClass.value, usage, out);
+  } else {
+    unknown('cpu-credits', 'CPU credits', instanceClass.why);
+  }
+
+  if (db.monitoringIntervalSeconds.ok) {
+    enhancedMonitoringLines(resource, region, db.monitoringIntervalSeconds.value, usage, out);
+  } else {
+    unknown('logs', 'Enhanced Monitoring log ingestion', db.monitoringIntervalSeconds.why);
+  }
+}
+
+/** CPU credits of a burstable class above its baseline: `points/100 × vCPUs × 730` vCPU-hours. */
+function cpuCreditLine(
+  resource: string,
+  region: string,
+  instanceClass: string,
+  usage: UsageAssumptions,
+  out: Out,
+): void {
+  const family = parseInstanceClass(instanceClass)?.family;
+  if (family === undefined || !BURSTABLE_FAMILIES.has(family)) return;
+  const vcpus = vcpusOf(instanceClass);
+  if (vcpus === undefined) {
+    out.unaskable.push({
+      category: 'cpu-credits',
+      resource,
+      description: 'CPU credits above the baseline',
+      reason: `vCPUs of ${instanceClass} unknown`,
+    });
+    return;
+  }
+  const points = usage.cpuAboveBaselinePercent;
+  const perTenPoints = Decimal.of(vcpus * HOURS_PER_MONTH).times(Decimal.parse('0.1'));
+  out.lines.push({
+    category: 'cpu-credits',
+    resource,
+    description: `CPU credits (Unlimited mode): ${fmt(points)} percentage points above the baseline on ${vcpus} vCPUs × ${HOURS_PER_MONTH} hours (assumption; every 10 points sustained add ${perTenPoints.toString()} vCPU-hours)`,
+    quantity: Decimal.of(vcpus * HOURS_PER_MONTH)
+      .times(Decimal.parse(String(points)))
+      .times(Decimal.parse('0.01')),
+    dimension: dim.cpuCredits(region, family),
+  });
+}
+
+/** Enhanced Monitoring writes OS metrics into the RDSOSMetrics log group, which RDS creates outside the template. */
+function enhancedMonitoringLines(
+  resource: string,
+  region: string,
+  intervalSeconds: number,
+  usage: UsageAssumptions,
+  out: Out,
+): void {
+  if (intervalSeconds <= 0) {
+    out.free.push({ resource, description: 'Enhanced Monitoring off: no RDSOSMetrics log data' });
+    return;
+  }
+  const gb = Decimal.parse(String(usage.enhancedMonitoringGbPerMonth))
+    .times(Decimal.of(60))
+    .dividedBy(Decimal.of(intervalSeconds), 6);
+  out.lines.push({
+    category: 'logs',
+    resource,
+    description: `Enhanced Monitoring every ${intervalSeconds} s into RDSOSMetrics: ${gb.toString()} GB ingested a month (assumption: ${usage.enhancedMonitoringGbPerMonth} GB at 60 s)`,
+    quantity: gb,
+    dimension: dim.logsIngestion(region),
+  });
+  out.unaskable.push({
+    category: 'logs',
+    resource,
+    description: 'Enhanced Monitoring storage in RDSOSMetrics',
+    reason: 'RDS creates the RDSOSMetrics log group itself; its retention is set outside the template',
+  });
+  out.freeTiers.add('logs');
+}
+
+/** Ingestion (unless a flow log delivers it as vended logs) and steady-state storage of one log group. */
+function logGroupLines(group: LogGroupUsage, region: string, usage: UsageAssumptions, out: Out): void {
+  const resource = `Log group ${group.name}`;
+  out.freeTiers.add('logs');
+  const monthly = group.fedByFlowLog !== undefined ? usage.flowLogGbPerMonth : usage.logGroupGbPerMonth;
+  if (group.fedByFlowLog === undefined) {
+    out.lines.push({
+      category: 'logs',
+      resource,
+      description: `${fmt(monthly)} GB ingested a month (assumption)`,
+      quantity: Decimal.parse(String(monthly)),
+      dimension: dim.logsIngestion(region),
+    });
+  }
+  const retention = group.retentionDays;
+  if (!retention.ok) {
+    out.unaskable.push({ category: 'logs', resource, description: 'log storage', reason: retention.why });
+    return;
+  }
+  if (retention.value === undefined) {
+    out.unaskable.push({
+      category: 'logs',
+      resource,
+      description: 'log storage',
+      reason: `retention never expires: what is stored grows by ${fmt(monthly)} GB every month without bound`,
+    });
+    return;
+  }
+  const days = retention.value;
+  const stored = Decimal.parse(String(monthly))
+    .times(Decimal.of(days * 24))
+    .dividedBy(Decimal.of(HOURS_PER_MONTH), 6);
+  out.lines.push({
+    category: 'logs',
+    resource,
+    description: `storage of ${days} days of logs once retention is full: ${stored.toString()} GB-months (${fmt(monthly)} GB a month${group.fedByFlowLog ? ' from the flow log' : ''}, counted as ingested)`,
+    quantity: stored,
+    dimension: dim.logsStorage(region),
+  });
 }
 
 function storageLines(
@@ -298,7 +446,7 @@ function gp3Baseline(gb: number): { iops: number; mibps: number } {
 
 /** The lines one environment's resources bill, with usage assumptions applied. */
 export function costModel(resources: BillableResources, region: string, usage: UsageAssumptions): CostModel {
-  const out: Out = { lines: [], unaskable: [], free: [] };
+  const out: Out = { lines: [], unaskable: [], free: [], freeTiers: new Set() };
   for (const db of resources.databases) instanceLines(db, region, usage, out);
 
   for (const proxy of resources.proxies) {
@@ -359,25 +507,15 @@ export function costModel(resources: BillableResources, region: string, usage: U
         reason: key.rotation.why,
       });
     } else if (key.rotation.value) {
-      const billed = Math.min(usage.kmsKeyRotations, KMS_BILLED_ROTATIONS);
-      if (billed > 0) {
-        out.lines.push({
-          category: 'kms-keys',
-          resource,
-          description: `rotated key material: ${billed} billed rotation${billed === 1 ? '' : 's'} (every ${key.rotationPeriodDays} days; the first two add $1/month each, later ones are free; assumption: ${usage.kmsKeyRotations} so far)`,
-          quantity: Decimal.of(billed),
-          dimension: dim.kmsKeys(region),
-        });
-      } else {
-        out.free.push({ resource, description: 'key rotation on, not rotated yet (assumption): no extra charge yet' });
-      }
+      kmsRotationLine(resource, region, key.rotationPeriodDays, usage.kmsKeyAgeMonths, out);
     }
   }
   if (resources.keys.length > 0) {
+    out.freeTiers.add('kms');
     out.lines.push({
       category: 'kms-requests',
       resource: 'KMS',
-      description: `${fmt(usage.kmsRequestsPerMonth)} requests a month (assumption; the account-wide free tier is not deducted)`,
+      description: `${fmt(usage.kmsRequestsPerMonth)} requests a month (assumption)`,
       quantity: Decimal.of(usage.kmsRequestsPerMonth),
       dimension: dim.kmsRequests(region),
     });
@@ -401,7 +539,68 @@ export function costModel(resources: BillableResources, region: string, usage: U
       dimension: dim.vpcEndpointData(region),
     });
   }
-  return out;
+
+  for (const flowLog of resources.flowLogs) {
+    const resource = `Flow log ${flowLog.logicalId}`;
+    if (!flowLog.destinationType.ok) {
+      out.unaskable.push({
+        category: 'logs',
+        resource,
+        description: 'flow log delivery',
+        reason: flowLog.destinationType.why,
+      });
+    } else if (flowLog.destinationType.value !== 'cloud-watch-logs') {
+      out.unaskable.push({
+        category: 'logs',
+        resource,
+        description: `flow log delivery to ${flowLog.destinationType.value}`,
+        reason: `the cost model prices delivery to CloudWatch Logs only, not to ${flowLog.destinationType.value}`,
+      });
+    } else {
+      out.lines.push({
+        category: 'logs',
+        resource,
+        description: `${fmt(usage.flowLogGbPerMonth)} GB of flow log records a month delivered to CloudWatch Logs as vended logs (assumption)`,
+        quantity: Decimal.parse(String(usage.flowLogGbPerMonth)),
+        dimension: dim.logsVendedIngestion(region),
+      });
+    }
+  }
+  for (const group of resources.logGroups) logGroupLines(group, region, usage, out);
+  if (resources.rotationSchedules > 0) out.freeTiers.add('lambda');
+
+  const order: (keyof typeof FREE_TIERS)[] = ['logs', 'kms', 'lambda'];
+  return {
+    lines: out.lines,
+    unaskable: out.unaskable,
+    free: out.free,
+    freeTiers: order.filter((k) => out.freeTiers.has(k)).map((k) => FREE_TIERS[k]),
+  };
+}
+
+/**
+ * Each of the first two rotations adds a key-month from the day it happens; a key of `ageMonths` has been rotated
+ * `floor(age in days / period)` times.
+ */
+function kmsRotationLine(resource: string, region: string, periodDays: number, ageMonths: number, out: Out): void {
+  const rotations = Math.floor((ageMonths * DAYS_PER_MONTH + 1e-9) / periodDays);
+  const billed = Math.min(rotations, KMS_BILLED_ROTATIONS);
+  const schedule = [1, 2].map((n) => `+$${n}/month from month ${Math.ceil((n * periodDays) / DAYS_PER_MONTH - 1e-9)}`);
+  const when = `rotated every ${periodDays} days; ${schedule.join(', ')}, later rotations free`;
+  if (billed === 0) {
+    out.free.push({
+      resource,
+      description: `key rotation on, not rotated yet at ${ageMonths} months of age (assumption): no extra charge yet (${when})`,
+    });
+    return;
+  }
+  out.lines.push({
+    category: 'kms-keys',
+    resource,
+    description: `rotated key material: ${billed} billed rotation${billed === 1 ? '' : 's'} at ${ageMonths} months of age (assumption; ${when})`,
+    quantity: Decimal.of(billed),
+    dimension: dim.kmsKeys(region),
+  });
 }
 
 /** Prices each line with its dimension's quote. */

@@ -2,7 +2,14 @@
  * What a rendered template bills for: read from the template CloudFormation will receive (after every override), not
  * from the profile, so an escape hatch that changes a property changes the estimate too.
  */
-import { CfnTemplate, booleanOf, numberOf, resourcesOfType, stringOf } from '../../aspects/template';
+import {
+  CfnTemplate,
+  booleanOf,
+  numberOf,
+  referencedResource,
+  resourcesOfType,
+  stringOf,
+} from '../../aspects/template';
 import { STORAGE_TYPES, StorageType } from '../profiles';
 
 /** A value read from the template, or why it cannot be known before deploy. */
@@ -21,6 +28,24 @@ export interface DatabaseInstanceUsage {
   readonly storageThroughputMibps: Read<number | undefined>;
   readonly backupRetentionDays: Read<number>;
   readonly performanceInsights: Read<{ readonly enabled: boolean; readonly retentionDays: number }>;
+  /** Seconds between Enhanced Monitoring samples; 0 is off. */
+  readonly monitoringIntervalSeconds: Read<number>;
+}
+
+export interface LogGroupUsage {
+  readonly logicalId: string;
+  /** `LogGroupName`, else the logical id. */
+  readonly name: string;
+  /** Days kept; undefined is "never expire". */
+  readonly retentionDays: Read<number | undefined>;
+  /** The flow log that delivers into it, when one does: its ingestion is billed as vended logs on the flow log. */
+  readonly fedByFlowLog?: string;
+}
+
+export interface FlowLogUsage {
+  readonly logicalId: string;
+  /** `cloud-watch-logs` (the default), `s3` or `kinesis-data-firehose`. */
+  readonly destinationType: Read<string>;
 }
 
 export interface KmsKeyUsage {
@@ -47,6 +72,10 @@ export interface BillableResources {
   readonly secrets: readonly string[];
   readonly keys: readonly KmsKeyUsage[];
   readonly endpoints: readonly InterfaceEndpointUsage[];
+  readonly logGroups: readonly LogGroupUsage[];
+  readonly flowLogs: readonly FlowLogUsage[];
+  /** Secrets Manager rotation schedules: each runs a rotation Lambda function. */
+  readonly rotationSchedules: number;
 }
 
 function read<T>(known: { known: true; value: T | undefined } | { known: false; why: string }, what: string): Read<T> {
@@ -92,12 +121,53 @@ function database(id: string, p: Record<string, unknown>, template: CfnTemplate)
             ok: false,
             why: `Performance Insights settings are ${pi.known ? '' : pi.why}${piDays.known ? '' : piDays.why}`,
           },
+    monitoringIntervalSeconds: read(numberOf(p.MonitoringInterval, template, 0), 'MonitoringInterval'),
   };
+}
+
+/** The log group a CloudWatch Logs flow log delivers into: `LogGroupName: {Ref}` or `LogDestination: {Fn::GetAtt: Arn}`. */
+function flowLogTarget(p: Record<string, unknown>, template: CfnTemplate): string | undefined {
+  const id = referencedResource(p.LogGroupName, template) ?? referencedResource(p.LogDestination, template);
+  if (id !== undefined) return id;
+  const name = stringOf(p.LogGroupName, template);
+  if (!name.known || name.value === undefined) return undefined;
+  return resourcesOfType(template, 'AWS::Logs::LogGroup').find(([, g]) => g.LogGroupName === name.value)?.[0];
+}
+
+function logGroups(template: CfnTemplate): LogGroupUsage[] {
+  const feeders = new Map<string, string>();
+  for (const [id, p] of resourcesOfType(template, 'AWS::EC2::FlowLog')) {
+    const target = flowLogTarget(p, template);
+    if (target !== undefined && !feeders.has(target)) feeders.set(target, id);
+  }
+  return resourcesOfType(template, 'AWS::Logs::LogGroup').map(([id, p]) => {
+    const name = stringOf(p.LogGroupName, template);
+    const days = numberOf(p.RetentionInDays, template);
+    return {
+      logicalId: id,
+      name: name.known && name.value ? name.value : id,
+      retentionDays: days.known
+        ? { ok: true, value: days.value }
+        : { ok: false, why: `RetentionInDays is ${days.why}, known only at deploy` },
+      fedByFlowLog: feeders.get(id),
+    };
+  });
 }
 
 /** Everything in `template` the cost estimate prices, in logical-id order. */
 export function billableResources(template: CfnTemplate): BillableResources {
   return {
+    logGroups: logGroups(template),
+    rotationSchedules: resourcesOfType(template, 'AWS::SecretsManager::RotationSchedule').length,
+    flowLogs: resourcesOfType(template, 'AWS::EC2::FlowLog').map(([id, p]) => {
+      const type = stringOf(p.LogDestinationType, template);
+      return {
+        logicalId: id,
+        destinationType: type.known
+          ? { ok: true, value: type.value ?? 'cloud-watch-logs' }
+          : { ok: false, why: `LogDestinationType is ${type.why}, known only at deploy` },
+      };
+    }),
     databases: resourcesOfType(template, 'AWS::RDS::DBInstance').map(([id, p]) => database(id, p, template)),
     proxies: resourcesOfType(template, 'AWS::RDS::DBProxy').map(([id, p]) => {
       const name = stringOf(p.DBProxyName, template);

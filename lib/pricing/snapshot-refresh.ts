@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { PriceDimension, ServiceCode } from './dimensions';
 import type { LivePriceList } from './live';
 import { PriceListCallError } from './live';
-import { TermFilter, fieldOf, selectPrice } from './price-list';
+import { PriceListItem, TermFilter, fieldOf, selectPrice } from './price-list';
 import type { PriceSnapshot, SnapshotRecord } from './snapshot';
 import { DEFAULT_CONCURRENCY, LivePricingError, mapBounded } from './quotes';
 
@@ -96,7 +96,16 @@ export async function refreshSnapshot(
       });
       continue;
     }
-    records.push({ ...selection.item, source: { url: LIVE_SOURCE_URL, checked } });
+    records.push({
+      ...selection.item,
+      source: {
+        shownIn: 'AWS Price List Query API (GetProducts)',
+        url: LIVE_SOURCE_URL,
+        dataDate: publicationDate(selection.item) ?? checked,
+        checked,
+        singleSource: false,
+      },
+    });
   }
   return {
     snapshot: { ...current, records },
@@ -104,6 +113,16 @@ export async function refreshSnapshot(
     kept,
     requests: live.requests,
   };
+}
+
+/** The offer's publication date, else the effective date of its on-demand term, when the API gave one. */
+function publicationDate(item: PriceListItem): string | undefined {
+  if (item.publicationDate && /^\d{4}-\d{2}-\d{2}/.test(item.publicationDate)) return item.publicationDate.slice(0, 10);
+  for (const term of Object.values(item.terms?.OnDemand ?? {})) {
+    const date = (term as { effectiveDate?: unknown }).effectiveDate;
+    if (typeof date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(date)) return date.slice(0, 10);
+  }
+  return undefined;
 }
 
 /** Writes the snapshot next to `path` under a temporary name, then renames it over `path`. */

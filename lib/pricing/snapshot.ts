@@ -11,9 +11,16 @@ import { PriceListItem, Selection, fieldOf, isPriceListItem, matches, sameValue,
 export const SNAPSHOT_PATH = join(__dirname, 'snapshot', 'prices.json');
 
 export interface SnapshotSource {
-  readonly url: string;
-  /** `YYYY-MM-DD` */
+  /** What shows the figure: an offer file extract, a public file with its path and commit, a pricing page, the API. */
+  readonly shownIn: string;
+  /** Where to read it, when it has a public address. */
+  readonly url: string | null;
+  /** The date of the data itself (the offer file's publication, the extract's own date), `YYYY-MM-DD`. */
+  readonly dataDate: string;
+  /** When the figure was last checked against its source, `YYYY-MM-DD`. */
   readonly checked: string;
+  /** Only one source outside AWS's own API shows this figure. */
+  readonly singleSource: boolean;
   readonly evidence?: string;
 }
 
@@ -46,10 +53,21 @@ export function parseSnapshot(text: string, where = 'price snapshot'): PriceSnap
     throw new SnapshotError(`${where}: expected an object with a "records" array`);
   }
   if (v.currency !== 'USD') throw new SnapshotError(`${where}: currency ${String(v.currency)}, expected USD`);
+  const date = (d: unknown) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d);
   v.records.forEach((r: unknown, i) => {
     const s = (r as { source?: Partial<SnapshotSource> } | null)?.source;
-    if (!isPriceListItem(r) || !s || typeof s.url !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s.checked ?? '')) {
-      throw new SnapshotError(`${where}: record ${i} is not a Price List item with source {url, checked: YYYY-MM-DD}`);
+    const valid =
+      isPriceListItem(r) &&
+      s &&
+      typeof s.shownIn === 'string' &&
+      (s.url === null || typeof s.url === 'string') &&
+      date(s.dataDate) &&
+      date(s.checked) &&
+      typeof s.singleSource === 'boolean';
+    if (!valid) {
+      throw new SnapshotError(
+        `${where}: record ${i} is not a Price List item with source {shownIn, url, dataDate, checked, singleSource}`,
+      );
     }
   });
   return v as PriceSnapshot;

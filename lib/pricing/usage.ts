@@ -21,20 +21,43 @@ export interface UsageAssumptions {
   /** KMS requests a month (data keys for storage and logs, secret decryption), before the account-wide free tier. */
   readonly kmsRequestsPerMonth: number;
   /**
-   * Rotations of the key material already billed. Each of the first two rotations adds one key-month; later ones are
-   * free, so 2 is the steady cost from the second rotation on (year three with yearly rotation).
+   * Age of each customer-managed key in months (730 hours). A rotation happens every `RotationPeriodInDays`; each of the
+   * first two adds one key-month, later ones are free, so a key rotated yearly costs $1 more from month 12 and $2 more
+   * from month 24 on.
    */
-  readonly kmsKeyRotations: number;
+  readonly kmsKeyAgeMonths: number;
   /** GB a month through the Secrets Manager interface endpoint. */
   readonly vpcEndpointGbPerMonth: number;
+  /**
+   * Average CPU use above a burstable (db.t3/db.t4g) instance's baseline, in percentage points of its vCPUs over the
+   * month. RDS runs these classes in Unlimited mode: the surplus is billed as CPU credits per vCPU-hour.
+   */
+  readonly cpuAboveBaselinePercent: number;
+  /** GB a month written to each CloudWatch Logs log group the stack creates (the database's log exports, say). */
+  readonly logGroupGbPerMonth: number;
+  /** GB a month of VPC flow log records delivered to CloudWatch Logs, per flow log. */
+  readonly flowLogGbPerMonth: number;
+  /** GB a month of Enhanced Monitoring records at a 60-second interval (scaled by the instance's interval). */
+  readonly enhancedMonitoringGbPerMonth: number;
 }
 
 export const DEFAULT_USAGE: UsageAssumptions = {
   backupDailyChangePercent: 5,
   secretsManagerApiCallsPerMonth: 10_000,
   kmsRequestsPerMonth: 20_000,
-  kmsKeyRotations: 2,
+  kmsKeyAgeMonths: 0,
   vpcEndpointGbPerMonth: 1,
+  cpuAboveBaselinePercent: 0,
+  logGroupGbPerMonth: 0.5,
+  flowLogGbPerMonth: 1,
+  enhancedMonitoringGbPerMonth: 0.5,
+};
+
+/** Log volumes grow with traffic: staging and prod start from larger figures than dev. */
+export const ENVIRONMENT_USAGE: Readonly<Record<EnvironmentName, Partial<UsageAssumptions>>> = {
+  dev: {},
+  staging: { logGroupGbPerMonth: 1, flowLogGbPerMonth: 2 },
+  prod: { logGroupGbPerMonth: 5, flowLogGbPerMonth: 10 },
 };
 
 /** What each assumption means, for the report. */
@@ -43,12 +66,24 @@ export const USAGE_DESCRIPTIONS: Readonly<Record<keyof UsageAssumptions, string>
     'share of the allocated storage changed per day and kept for each day of backup retention (backups up to the allocated storage are free)',
   secretsManagerApiCallsPerMonth: 'Secrets Manager API calls a month (clients reading the secrets, rotation)',
   kmsRequestsPerMonth: 'KMS requests a month (storage, log and secret encryption), before the account-wide free tier',
-  kmsKeyRotations:
-    'rotations of the key material so far; the first two each add $1/month, later ones are free (2 = steady state)',
+  kmsKeyAgeMonths:
+    'age of each customer-managed key in months; the first two rotations each add $1/month, later ones are free (0 = a new key)',
   vpcEndpointGbPerMonth: 'GB a month processed by the Secrets Manager interface endpoint',
+  cpuAboveBaselinePercent:
+    'average CPU above the baseline of a burstable db.t3/db.t4g instance, in percentage points of its vCPUs (billed as CPU credits)',
+  logGroupGbPerMonth: 'GB a month written to each log group the stack creates (database log exports)',
+  flowLogGbPerMonth: 'GB a month of VPC flow log records delivered to CloudWatch Logs, per flow log',
+  enhancedMonitoringGbPerMonth:
+    'GB a month of Enhanced Monitoring records (RDSOSMetrics) at a 60-second interval, scaled by the interval',
 };
 
 export const USAGE_KEYS = Object.keys(DEFAULT_USAGE) as (keyof UsageAssumptions)[];
+/** Counts; the other assumptions may be fractional. */
+const WHOLE_KEYS: (keyof UsageAssumptions)[] = [
+  'secretsManagerApiCallsPerMonth',
+  'kmsRequestsPerMonth',
+  'kmsKeyAgeMonths',
+];
 
 export interface UsageFile extends Partial<UsageAssumptions> {
   readonly environments?: Partial<Record<EnvironmentName, Partial<UsageAssumptions>>>;
@@ -74,8 +109,9 @@ function checkValues(value: unknown, where: string, problems: string[]): Partial
       problems.push(`${where}: unknown key '${k}', expected one of ${USAGE_KEYS.join(', ')}`);
       continue;
     }
-    const limit = k === 'backupDailyChangePercent' ? 100 : Number.MAX_SAFE_INTEGER;
-    const whole = k !== 'backupDailyChangePercent' && k !== 'vpcEndpointGbPerMonth';
+    const percent = k === 'backupDailyChangePercent' || k === 'cpuAboveBaselinePercent';
+    const limit = percent ? 100 : Number.MAX_SAFE_INTEGER;
+    const whole = (WHOLE_KEYS as string[]).includes(k);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > limit || (whole && !Number.isInteger(v))) {
       problems.push(
         `${where}: ${k} got ${JSON.stringify(v)}, expected ${whole ? 'a whole number' : 'a number'} from 0${limit < Number.MAX_SAFE_INTEGER ? ` to ${limit}` : ''}`,
@@ -126,8 +162,11 @@ export function readUsageFile(path: string): UsageFile {
   return parseUsageFile(value);
 }
 
-/** The assumptions of one environment: defaults, then the file's top level, then its entry for the environment. */
+/**
+ * The assumptions of one environment: the defaults, the environment's own defaults, then the file's top level, then
+ * the file's entry for the environment.
+ */
 export function usageFor(env: EnvironmentName, file: UsageFile = {}): UsageAssumptions {
   const { environments, ...base } = file;
-  return { ...DEFAULT_USAGE, ...base, ...(environments?.[env] ?? {}) };
+  return { ...DEFAULT_USAGE, ...ENVIRONMENT_USAGE[env], ...base, ...(environments?.[env] ?? {}) };
 }

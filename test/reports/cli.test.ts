@@ -50,7 +50,7 @@ let runs: Record<string, Run>;
 
 beforeAll(async () => {
   for (const f of GENERATED) cpSync(join(committed, f), join(outdatedDir, f));
-  writeFileSync(join(outdatedDir, 'dev.md'), readFileSync(join(committed, 'dev.md'), 'utf8').replace('32.60', '31.60'));
+  writeFileSync(join(outdatedDir, 'dev.md'), readFileSync(join(committed, 'dev.md'), 'utf8').replace('31.90', '31.60'));
   rmSync(join(outdatedDir, 'report.json'));
   for (const f of GENERATED) cpSync(join(committed, f), join(checkDiffDir, f));
   const cases: Record<string, string[]> = {
@@ -90,10 +90,10 @@ test('--check passes on the committed reports, quietly when not on a terminal', 
   expect(runs.check).toEqual({
     status: 0,
     stdout: expect.stringMatching(
-      /^report: 5 files in reports are up to date \(dev \$32\.60, staging \$\d+\.\d\d, prod \$\d+\.\d\d a month\)\n$/,
+      /^report: 5 files in reports are up to date \(dev \$31\.90, staging \$\d+\.\d\d, prod \$\d+\.\d\d a month\)\n$/,
     ),
     // Log groups, flow logs and the rotation Lambda are listed as unpriced until the model prices them.
-    stderr: 'report: warning: 15 line(s) unpriced and left out of the totals; see "Unpriced lines"\n',
+    stderr: 'report: warning: 6 line(s) unpriced and left out of the totals; see "Unpriced lines"\n',
   });
 });
 
@@ -122,11 +122,11 @@ test('with no credentials, the default (auto) writes the snapshot reports, ident
 
 test('--strict writes the reports, then exits 8 when a line is unpriced', () => {
   expect(runs.strict.status).toBe(8);
-  // The instance with no snapshot price, and the log groups, flow log and rotation Lambda the model does not price yet.
-  expect(runs.strict.stderr).toBe(`report: --strict: 6 lines unpriced; see the reports' "Unpriced lines"\n`);
+  // The instance with no snapshot price, the RDSOSMetrics storage RDS sets up itself, and the rotation Lambda.
+  expect(runs.strict.stderr).toBe(`report: --strict: 3 lines unpriced; see the reports' "Unpriced lines"\n`);
   const dev = readFileSync(join(strictDir, 'dev.md'), 'utf8');
   expect(dev).toMatch(
-    /> \*\*6 lines unpriced\*\* and left out of the total: .*RDS instance spendsense-dev, db\.t4g\.micro Multi-AZ, 730 hours a month/,
+    /> \*\*3 lines unpriced\*\* and left out of the total: .*RDS instance spendsense-dev, db\.t4g\.micro Multi-AZ, 730 hours a month/,
   );
   expect(dev).toMatch(/no price for AmazonRDS Multi-AZUsage:db\.t4g\.micro in us-east-1/);
 });
@@ -189,7 +189,7 @@ describe('--diff', () => {
     expect(runs.diffGit.status).toBe(0);
     expect(runs.diffGit.stdout).toContain('Compared with reports/ at HEAD.');
     expect(runs.diffGit.stdout).toMatch(
-      /\| prod \| \$316\.08 \| \$181\.21 \| -\$134\.87 \(-42\.7%\) \| 3 new findings, 1 control changed \|/,
+      /\| prod \| \$331\.53 \| \$196\.66 \| -\$134\.87 \(-40\.7%\) \| 3 new findings, 1 control changed \|/,
     );
   });
 
@@ -205,7 +205,7 @@ describe('--diff', () => {
   test('--fail-on-increase exits 10 naming what grew beyond it', () => {
     expect(runs.failIncrease.status).toBe(10);
     expect(runs.failIncrease.stderr.trim()).toBe(
-      'report: --fail-on-increase 10%: monthly cost grows beyond it: prod +267.91 USD (+84.8%); total +267.91 USD (+84.8%)',
+      'report: --fail-on-increase 10%: monthly cost grows beyond it: prod +267.91 USD (+80.8%); total +267.91 USD (+80.8%)',
     );
   });
 

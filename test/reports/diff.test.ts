@@ -27,9 +27,9 @@ const diffTo = async (context: string[], today = TODAY) =>
 
 test('no change: an empty diff that says so', async () => {
   const diff = await diffTo([`complianceDate=${TODAY}`]);
-  expect(diff.total).toEqual({ before: '316.08', after: '316.08', change: '0.00', percent: '0.0' });
+  expect(diff.total).toEqual({ before: '331.53', after: '331.53', change: '0.00', percent: '0.0' });
   expect(diff.environments[0]).toMatchObject({ lines: [], newFindings: [], resolvedFindings: [], controls: [] });
-  expect(renderDiffMarkdown(diff)).toContain('| prod | $316.08 | $316.08 | $0.00 (0.0%) | no change |');
+  expect(renderDiffMarkdown(diff)).toContain('| prod | $331.53 | $331.53 | $0.00 (0.0%) | no change |');
 });
 
 test('an instance class change: the instance and proxy lines with their USD and percent, and the total', async () => {
@@ -46,10 +46,10 @@ test('an instance class change: the instance and proxy lines with their USD and 
     },
     expect.objectContaining({ category: 'proxy', usd: expect.objectContaining({ change: '+21.90' }) }),
   ]);
-  expect(diff.total).toEqual({ before: '316.08', after: '583.99', change: '+267.91', percent: '+84.8' });
+  expect(diff.total).toEqual({ before: '331.53', after: '599.44', change: '+267.91', percent: '+80.8' });
   const md = renderDiffMarkdown(diff);
   expect(md).toMatch(/^### SpendSense: monthly cost and posture change\n\nCompared with base\.\n/);
-  expect(md).toContain('| **total** | $316.08 | $583.99 | **+$267.91 (+84.8%)** |');
+  expect(md).toContain('| **total** | $331.53 | $599.44 | **+$267.91 (+80.8%)** |');
   expect(md).toMatch(/<details><summary>prod: 2 cost lines changed; posture: no change<\/summary>/);
   expect(md).toContain('+$246.01 (+100.0%)');
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_USAGE, parseUsageFile } from '../../lib/pricing/usage';
+import { DEFAULT_USAGE, ENVIRONMENT_USAGE, parseUsageFile } from '../../lib/pricing/usage';
 import { describeReportFailure } from '../../reports/errors';
 import {
   generateReport,
@@ -42,7 +42,7 @@ describe('the default report on snapshot prices', () => {
     const dates = new Set(first.files.flatMap((f) => f.content.match(/\b20\d\d-\d\d-\d\d\b/g) ?? []));
     // The rotation transform's version (AWS::SecretsManager-2024-09-16), the snapshot's check date, and the expiry the
     // kit's acknowledgements carry: none of them is the day the report ran.
-    expect([...dates].sort()).toEqual(['2024-09-16', '2026-11-25', '2027-11-30']);
+    expect([...dates].sort()).toEqual(['2024-09-16', '2026-11-25', '2026-12-02', '2027-11-30']);
   });
 
   test('every line names its SKU or its usage type, and its source', () => {
@@ -50,10 +50,10 @@ describe('the default report on snapshot prices', () => {
     for (const env of json.environments) {
       // Only the resources the model does not price yet are unpriced, each with its reason.
       expect(env.unpriced.filter((u: { category: string }) => !['logs', 'lambda'].includes(u.category))).toEqual([]);
-      for (const u of env.unpriced) expect(u.reason).toMatch(/not priced yet|no volume assumption/);
+      for (const u of env.unpriced) expect(u.reason).toMatch(/not priced yet|set outside the template/);
       for (const line of env.lineItems) {
         expect(line.sku ?? line.usageType).toEqual(expect.any(String));
-        expect(line.source).toBe('snapshot (checked 2026-11-25)');
+        expect(line.source).toMatch(/^snapshot \(checked 2026-(11-25|12-02)\)$/);
       }
     }
   });
@@ -65,7 +65,7 @@ describe('the default report on snapshot prices', () => {
     expect(Object.keys(prod)).toEqual(
       expect.arrayContaining(['name', 'region', 'monthlyCostUsd', 'lineItems', 'unpriced', 'controls', 'findings']),
     );
-    expect(prod.monthlyCostUsd).toBe(316.08);
+    expect(prod.monthlyCostUsd).toBe(331.53);
     expect(prod.lineItems[0]).toEqual({
       resource: 'RDS instance spendsense-prod',
       description: 'db.m7g.large Multi-AZ, 730 hours a month',
@@ -156,8 +156,13 @@ describe('usage assumptions', () => {
     const r = await reportFromSynthesis(envs, { pricing: 'snapshot', usage });
     const [dev, staging, prod] = r.model.environments;
     expect(dev.assumptions).toEqual({ ...DEFAULT_USAGE, kmsRequestsPerMonth: 0 });
-    expect(staging.assumptions).toEqual({ ...DEFAULT_USAGE, kmsRequestsPerMonth: 0 });
-    expect(prod.assumptions).toEqual({ ...DEFAULT_USAGE, kmsRequestsPerMonth: 0, backupDailyChangePercent: 10 });
+    expect(staging.assumptions).toEqual({ ...DEFAULT_USAGE, ...ENVIRONMENT_USAGE.staging, kmsRequestsPerMonth: 0 });
+    expect(prod.assumptions).toEqual({
+      ...DEFAULT_USAGE,
+      ...ENVIRONMENT_USAGE.prod,
+      kmsRequestsPerMonth: 0,
+      backupDailyChangePercent: 10,
+    });
     expect(prod.lineItems.find((l) => l.category === 'backup')?.quantity.toString()).toBe('140');
     expect(r.files.find((f) => f.name === 'prod.md')!.content).toMatch(/\| `backupDailyChangePercent` \| 10 \|/);
   });

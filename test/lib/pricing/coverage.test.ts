@@ -27,7 +27,7 @@ test('a resource type the model does not know is an unpriced line naming it, nev
     Resources: {
       Cache: { Type: 'AWS::ElastiCache::CacheCluster', Properties: {} },
       Role: { Type: 'AWS::IAM::Role', Properties: {} },
-      Logs: { Type: 'AWS::Logs::LogGroup', Properties: {} },
+      Rotation: { Type: 'AWS::SecretsManager::RotationSchedule', Properties: {} },
     },
   };
   const { free, unaskable } = coverageOf(template);
@@ -39,7 +39,7 @@ test('a resource type the model does not know is an unpriced line naming it, nev
       reason:
         'resource type AWS::ElastiCache::CacheCluster is not in the cost model (lib/pricing/coverage.ts): it may be billed',
     },
-    expect.objectContaining({ category: 'logs', resource: 'AWS::Logs::LogGroup Logs' }),
+    expect.objectContaining({ category: 'lambda', resource: 'AWS::SecretsManager::RotationSchedule Rotation' }),
   ]);
   expect(free).toEqual([{ resource: '1 AWS::IAM::Role', description: 'IAM has no charge' }]);
 });

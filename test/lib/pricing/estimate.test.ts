@@ -77,7 +77,8 @@ describe('prod on the snapshot', () => {
 
   test('KMS: the key, plus what its first two rotations add; requests from the assumption', () => {
     expect(line(result.items, /^customer-managed key$/).monthlyUsd.toString()).toBe('1');
-    expect(line(result.items, /^rotated key material: 2 billed rotations/).monthlyUsd.toString()).toBe('2');
+    // A new key (0 months, the default) has not been rotated yet: said, not priced.
+    expect(result.items.some((i) => /^rotated key material/.test(i.description))).toBe(false);
     expect(line(result.items, /^20,000 requests/).monthlyUsd.toString()).toBe('0.06');
   });
 
@@ -95,9 +96,10 @@ describe('prod on the snapshot', () => {
     expect(result.model.free.map((f) => f.description)).toEqual([
       'gp3 IOPS and throughput within the included baseline (3,000 IOPS, 125 MiBps at 100 GB)',
       'Performance Insights with 7-day retention: within the free tier (7 days), no charge',
+      'key rotation on, not rotated yet at 0 months of age (assumption): no extra charge yet (rotated every 365 days; +$1/month from month 12, +$2/month from month 24, later rotations free)',
     ]);
-    expect(result.unpriced).toEqual([]);
-    expect(totalOf(result.items).toString()).toBe('316.08');
+    expect(result.unpriced.map((u) => u.description)).toEqual(['Enhanced Monitoring storage in RDSOSMetrics']);
+    expect(totalOf(result.items).toString()).toBe('316.05');
   });
 });
 
@@ -151,7 +153,7 @@ describe('storage options', () => {
     const r = await price(
       'dev',
       {},
-      { ...DEFAULT_USAGE, kmsKeyRotations: 1, secretsManagerApiCallsPerMonth: 1_000_000 },
+      { ...DEFAULT_USAGE, kmsKeyAgeMonths: 12, secretsManagerApiCallsPerMonth: 1_000_000 },
     );
     expect(line(r.items, /rotated key material: 1 billed rotation/).monthlyUsd.toString()).toBe('1');
     expect(line(r.items, /1,000,000 API calls/).monthlyUsd.toString()).toBe('5');
@@ -256,6 +258,7 @@ describe('quantities come from the rendered template, escape hatches included', 
     expect(model.unaskable.map((u) => [u.category, u.reason])).toEqual([
       ['storage', 'AllocatedStorage is parameter Storage, known only at deploy'],
       ['backup', 'AllocatedStorage is parameter Storage, known only at deploy'],
+      ['logs', 'RDS creates the RDSOSMetrics log group itself; its retention is set outside the template'],
     ]);
   });
 });

@@ -108,15 +108,16 @@ describe('live prices from the Price List API', () => {
     const dimensions = new Set(fake.requests.map((r) => JSON.stringify([r.serviceCode, r.filters])));
     expect(fake.requests).toHaveLength(dimensions.size);
     expect(report.pricing.requests).toBe(fake.requests.length);
-    // 3 instances, 2 storage kinds, backup, proxy, secrets, secret API calls, KMS keys, KMS requests, endpoint hours, endpoint data.
-    expect(dimensions.size).toBe(13);
+    // 3 instances, 2 storage kinds, backup, proxy, secrets, secret API calls, KMS keys, KMS requests, endpoint hours,
+    // endpoint data, T4g CPU credits, log ingestion, vended log ingestion, log storage.
+    expect(dimensions.size).toBe(17);
     expect(distinct).toBeGreaterThan(dimensions.size);
     expect(report.model.pricing.source).toBe('live');
     const lines = report.model.environments.flatMap((e) => e.lineItems);
     expect(lines.every((l) => l.source.kind === 'live' && l.sku !== null)).toBe(true);
     const prod = report.model.environments.find((e) => e.name === 'prod')!;
     expect(prod.lineItems.find((l) => l.category === 'instance')?.sku).toBe('Z8HB5KU2V54F7ATT');
-    expect(prod.monthlyCostUsd.toString()).toBe('316.08');
+    expect(prod.monthlyCostUsd.toString()).toBe('331.53');
     expect(report.files.find((f) => f.name === 'prod.md')?.content).toMatch(/Prices: live, from the AWS Price List/);
     // Filters are TERM_MATCH on the dimension's attributes, OnDemand selection is the client's.
     const instance = fake.requests.find((r) => r.filters.some((f) => f.Value === 'db.m7g.large'))!;
@@ -137,7 +138,7 @@ describe('live prices from the Price List API', () => {
     const second = await run('live', { cacheDir });
     expect(fake.requests).toHaveLength(0);
     expect(second.pricing.requests).toBe(0);
-    expect(second.model.environments.find((e) => e.name === 'prod')?.monthlyCostUsd.toString()).toBe('316.08');
+    expect(second.model.environments.find((e) => e.name === 'prod')?.monthlyCostUsd.toString()).toBe('331.53');
     await run('live', { cacheDir, refresh: true });
     expect(fake.requests).toHaveLength(first);
     fake.reset();
@@ -152,12 +153,12 @@ describe('live prices from the Price List API', () => {
       const report = await run('live');
       const tokens = fake.requests.filter((r) => r.nextToken !== undefined);
       expect(tokens).toHaveLength(1);
-      expect(fake.requests).toHaveLength(14);
+      expect(fake.requests).toHaveLength(18);
       const prod = report.model.environments.find((e) => e.name === 'prod')!;
       const unpriced = prod.unpriced.find((u) => u.category === 'instance');
       expect(unpriced?.reason).toMatch(/Price List: 2 SKUs match .*\(TWINSKU000000001, Z8HB5KU2V54F7ATT\)/);
-      // The instance line, beside the five resources the model does not price yet.
-      expect(report.files.find((f) => f.name === 'prod.md')?.content).toMatch(/> \*\*6 lines unpriced\*\*/);
+      // The instance line, beside the RDSOSMetrics storage and the rotation Lambda the model does not price.
+      expect(report.files.find((f) => f.name === 'prod.md')?.content).toMatch(/> \*\*3 lines unpriced\*\*/);
       expect(prod.lineItems.some((l) => l.category === 'instance')).toBe(false);
     } finally {
       fake = await restart([...items, ...decoys]);
@@ -181,7 +182,7 @@ describe('live prices from the Price List API', () => {
   test('throttling is retried by the SDK and then priced', async () => {
     fake.failNext('Throttling', 1);
     const report = await run('live', { maxAttempts: 3, concurrency: 1 });
-    expect(fake.requests).toHaveLength(14);
+    expect(fake.requests).toHaveLength(18);
     expect(unpricedByPrice(report)).toBe(0);
     expect(report.model.pricing.fellBack).toBe(0);
   });
@@ -235,9 +236,9 @@ describe.each<[string, (f: FakePricing) => void | Promise<void>, number, RegExp]
     ).toBe(true);
     expect(report.model.pricing.fellBack).toBe(lines.length);
     const prod = report.files.find((f) => f.name === 'prod.md')!.content;
-    expect(prod).toMatch(/> \*\*11 lines fell back to the snapshot\*\* because the live Price List request failed/);
+    expect(prod).toMatch(/> \*\*17 lines fell back to the snapshot\*\* because the live Price List request failed/);
     expect(prod).toMatch(/snapshot \(checked 2026-11-25\) after live price unavailable/);
-    expect(report.model.environments.find((e) => e.name === 'prod')?.monthlyCostUsd.toString()).toBe('316.08');
+    expect(report.model.environments.find((e) => e.name === 'prod')?.monthlyCostUsd.toString()).toBe('331.53');
     // Never "live" when no line was.
     expect(report.model.pricing.source).toBe('snapshot');
     const summary = report.files.find((f) => f.name === 'SUMMARY.md')!.content;

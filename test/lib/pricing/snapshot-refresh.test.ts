@@ -64,7 +64,13 @@ test('every record is asked again by its own attributes and replaced by the API 
     expect(written.records).toHaveLength(current.records.length);
     expect(written.records.every((r) => r.product.sku !== null)).toBe(true);
     expect(written.records.map((r) => r.source)).toEqual(
-      current.records.map(() => ({ url: LIVE_SOURCE_URL, checked: '2026-12-01' })),
+      current.records.map(() => ({
+        shownIn: 'AWS Price List Query API (GetProducts)',
+        url: LIVE_SOURCE_URL,
+        dataDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        checked: '2026-12-01',
+        singleSource: false,
+      })),
     );
     expect(written.records.map((r) => r.product.attributes.usagetype)).toEqual(
       current.records.map((r) => r.product.attributes.usagetype),
