@@ -20,8 +20,6 @@ const PROXY_MIN_VCPUS = 2;
 const PI_FREE_RETENTION_DAYS = 7;
 /** The first two rotations of key material each add a key-month; later ones are free. */
 const KMS_BILLED_ROTATIONS = 2;
-/** Days in the cost model's month (730 hours). */
-const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 /** Burstable classes RDS runs in Unlimited mode, so that CPU above the baseline is billed as credits. */
 const BURSTABLE_FAMILIES = new Set(['t3', 't4g']);
 
@@ -583,9 +581,10 @@ export function costModel(resources: BillableResources, region: string, usage: U
  * `floor(age in days / period)` times.
  */
 function kmsRotationLine(resource: string, region: string, periodDays: number, ageMonths: number, out: Out): void {
-  const rotations = Math.floor((ageMonths * DAYS_PER_MONTH + 1e-9) / periodDays);
+  // In hours, which are whole numbers: a month is 730 of them, a rotation period 24 × its days.
+  const rotations = Math.floor((ageMonths * HOURS_PER_MONTH) / (periodDays * 24));
   const billed = Math.min(rotations, KMS_BILLED_ROTATIONS);
-  const schedule = [1, 2].map((n) => `+$${n}/month from month ${Math.ceil((n * periodDays) / DAYS_PER_MONTH - 1e-9)}`);
+  const schedule = [1, 2].map((n) => `+$${n}/month from month ${Math.ceil((n * periodDays * 24) / HOURS_PER_MONTH)}`);
   const when = `rotated every ${periodDays} days; ${schedule.join(', ')}, later rotations free`;
   if (billed === 0) {
     out.free.push({
