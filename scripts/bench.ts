@@ -30,9 +30,6 @@ interface Sample {
   readonly maxRssMb: number;
 }
 
-// The kit's own output stays free of the AWS SDK's Node 20 notice, here as in the other scripts.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 const ROOT = join(__dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 

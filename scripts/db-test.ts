@@ -22,7 +22,6 @@ import { DEFAULT_SSL_MODE, SSL_MODES, SslMode, parseSslMode } from '../lib/ops/s
 import { EXIT, OpsError } from '../lib/ops/errors';
 
 async function main(ctx: ScriptContext): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const args = await yargs([...ctx.argv])
     .scriptName('npm run db:test --')
     .usage(

@@ -33,7 +33,6 @@ const others = (action: (typeof ACTIONS)[number]) => ACTIONS.filter((a) => a !==
 const ADD_ONLY = ['remove', 'list', 'prune'];
 
 async function main(ctx: ScriptContext): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const args = await yargs([...ctx.argv])
     .scriptName('npm run dev-access --')
     .usage(

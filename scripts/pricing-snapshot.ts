@@ -54,7 +54,6 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 main(process.argv.slice(2)).then(
   () => {
     process.exitCode = REPORT_EXIT.ok;

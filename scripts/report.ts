@@ -208,7 +208,6 @@ async function main(argv: readonly string[], progress: (line: string) => void): 
   }
 }
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const interactive = process.stderr.isTTY === true && !process.env.CI;
 main(process.argv.slice(2), (line) => {
   if (interactive) console.error(`report: ${line}...`);

@@ -20,7 +20,6 @@ function changeLine(c: FieldChange): string {
 }
 
 async function main(ctx: ScriptContext): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const args = await yargs([...ctx.argv])
     .scriptName('npm run secret:sync --')
     .usage(

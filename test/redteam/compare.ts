@@ -10,6 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { CASES, Gate, GUARD_PATH_ENV, isGate, KLASSES, Klass, RedteamCase } from './cases';
+import { bundleEntries } from '../support/bundle';
 import { blocked, CaseRun, DEFAULT_CONCURRENCY, judgeKitRun, pool, runCase } from './run';
 
 interface Options {
@@ -154,6 +155,7 @@ function jsonReport(cases: readonly RedteamCase[], results: readonly GateResult[
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  await bundleEntries();
   const started = Date.now();
   const results: GateResult[] = [];
   for (const gate of options.gates) {

@@ -7,11 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, ROOT } from '../support/cli';
+import { bundlePath } from '../support/bundle';
 import { CASE_ENV, Gate, GATE_ENV, GUARD_PATH_ENV, RedteamCase } from './cases';
 
 export const CDK = join(ROOT, 'node_modules', '.bin', 'cdk');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const APP = join(ROOT, 'test', 'redteam', 'app.ts');
+/** app.ts bundled (test/support/bundle.ts; jest's global setup and compare.ts write it), run by the tests' node. */
+const APP_COMMAND = `${process.execPath} ${bundlePath('test/redteam/app.ts')}`;
 
 /** Per-process budget; a synth that needs longer is reported as timed out, and its process group is killed. */
 export const CASE_TIMEOUT_MS = 120_000;
@@ -39,13 +40,13 @@ export interface Invocation {
 
 /**
  * The CLI call for one case under one gate. The kit gate runs `kitContext` cases through cdk.json's app (`bin/app.ts`);
- * every other run goes through app.ts, which for `kitContext` cases builds the kit's stacks from the same `-c` values.
+ * every other run goes through app.ts (bundled), which for `kitContext` cases builds the kit's stacks from the same `-c` values.
  * `--no-validation` only turns off aws-cdk-lib's built-in CloudFormation schema check (about 2 s a synth).
  */
 export function invocation(c: RedteamCase, gate: Gate, outdir: string, guardPath?: string): Invocation {
   const args = ['synth', '-q', '--no-notices', '--no-validation', '-o', outdir];
   const throughKitApp = c.kitContext !== undefined && gate === 'kit';
-  if (!throughKitApp) args.push('--app', `${TSX} ${APP}`);
+  if (!throughKitApp) args.push('--app', APP_COMMAND);
   for (const kv of c.kitContext ?? []) args.push('-c', kv);
   args.push(...(c.cliArgs ?? []));
   const extra: Record<string, string> = { [CASE_ENV]: c.name, [GATE_ENV]: gate };

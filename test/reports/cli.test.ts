@@ -2,9 +2,13 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundledCommand } from '../support/bundle';
 import { cleanEnv, ROOT } from '../support/cli';
 
-/** `npm run report` as a user runs it: the tsx entry point in a fresh process, no AWS identity, not a terminal. */
+/**
+ * `npm run report` in a fresh process (its bundle; the tsx entry point itself in entry-points.test.ts), no AWS
+ * identity, not a terminal.
+ */
 
 interface Run {
   readonly status: number | null;
@@ -12,14 +16,12 @@ interface Run {
   readonly stderr: string;
 }
 
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const awsHome = mkdtempSync(join(tmpdir(), 'spendsense-aws-home-'));
 
 function report(args: readonly string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
-      TSX,
-      [join(ROOT, 'scripts', 'report.ts'), ...args],
+      ...bundledCommand('scripts/report.ts', args),
       {
         cwd: ROOT,
         env: cleanEnv({

@@ -1,6 +1,6 @@
 import { NO_AWS_FILES } from '../support/fakes/http';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { BUNDLED_ENTRIES, BundledEntry, bundledCommand } from '../support/bundle';
 import { ROOT, cleanEnv } from '../support/cli';
 
 export interface ScriptRun {
@@ -11,16 +11,22 @@ export interface ScriptRun {
 }
 
 /**
- * Runs one of the operations scripts as a real process (`tsx scripts/<name>.ts`), asynchronously so that fakes served
+ * Runs one of the operations scripts as a real process (its bundle, test/support/bundle.ts), asynchronously so that fakes served
  * by the test process keep answering. The environment is a newcomer's shell: no AWS identity besides `env`, no AWS
- * config files, and no SDK warning switch, so that the script must turn the Node version warning off itself.
+ * config files; the SDK's Node version switch only where the harness runs on an unsupported Node (node-version.ts).
  */
+function scriptEntry(name: string): BundledEntry {
+  const entry = BUNDLED_ENTRIES.find((e) => e === `scripts/${name}.ts`);
+  if (!entry) throw new Error(`no bundle for scripts/${name}.ts: add it to BUNDLED_ENTRIES`);
+  return entry;
+}
+
 export function runScript(name: string, args: readonly string[], env: Record<string, string> = {}): Promise<ScriptRun> {
   const childEnv = cleanEnv({ ...NO_AWS_FILES, ...env });
-  delete childEnv.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', `${name}.ts`), ...args], {
+    const [command, argv] = bundledCommand(scriptEntry(name), args);
+    const child = spawn(command, argv, {
       cwd: ROOT,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

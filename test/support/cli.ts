@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SDK_WARNING_ENV } from './node-version';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -22,7 +23,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return {
     ...env,
     CDK_DISABLE_CLI_TELEMETRY: '1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...SDK_WARNING_ENV,
     AWS_EC2_METADATA_DISABLED: 'true',
     ...extra,
   };

@@ -7,6 +7,7 @@ import { LivePriceList } from '../../../lib/pricing/live';
 import type { PriceListItem } from '../../../lib/pricing/price-list';
 import { loadSnapshot, parseSnapshot, SNAPSHOT_PATH } from '../../../lib/pricing/snapshot';
 import { LIVE_SOURCE_URL, refreshSnapshot, writeSnapshot } from '../../../lib/pricing/snapshot-refresh';
+import { bundledCommand } from '../../support/bundle';
 import { cleanEnv, ROOT } from '../../support/cli';
 import { DUMMY_AWS_ENV } from '../../support/fakes/http';
 import { FakePricing, snapshotItems } from '../../support/fakes/pricing';
@@ -116,8 +117,7 @@ function script(
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      [join(ROOT, 'scripts', 'pricing-snapshot.ts'), ...args],
+      ...bundledCommand('scripts/pricing-snapshot.ts', args),
       { cwd: ROOT, env: cleanEnv(env), timeout: 120_000 },
       (error, stdout, stderr) =>
         resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
