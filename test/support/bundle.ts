@@ -24,9 +24,13 @@ export const BUNDLED_ENTRIES = [
 
 export type BundledEntry = (typeof BUNDLED_ENTRIES)[number];
 
+/** One directory per Node major: CI runs the suite on two at once, and each bundle targets its own. */
+const NODE_MAJOR = process.versions.node.split('.')[0];
+const BUNDLE_DIR = join(ROOT, '.cache', 'bundles', `node${NODE_MAJOR}`);
+
 /** Where the bundle of `entry` is written. */
 export function bundlePath(entry: BundledEntry): string {
-  return join(ROOT, '.cache', 'bundles', entry.replace(/\.ts$/, '.js'));
+  return join(BUNDLE_DIR, entry.replace(/\.ts$/, '.js'));
 }
 
 /** `node <bundle>` as a command and its arguments, with the node that runs the tests. */
@@ -59,11 +63,11 @@ const sourcePaths: Plugin = {
 export async function bundleEntries(): Promise<void> {
   await build({
     entryPoints: BUNDLED_ENTRIES.map((e) => ({ in: join(ROOT, e), out: e.replace(/\.ts$/, '') })),
-    outdir: join(ROOT, '.cache', 'bundles'),
+    outdir: BUNDLE_DIR,
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: `node${process.versions.node.split('.')[0]}`,
+    target: `node${NODE_MAJOR}`,
     packages: 'external',
     logLevel: 'silent',
     plugins: [sourcePaths],
