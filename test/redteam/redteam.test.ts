@@ -1,6 +1,9 @@
 /**
- * The red-team suite: every case of cases.ts synthesized by the real `cdk synth` under the kit's gate. A must-fail case
- * must exit non-zero, name each of its rule ids and not crash with a library stack trace; a must-pass case must exit 0.
+ * The red-team suite: every case of cases.ts run under the kit's gate. Cases about enforcement, lowering the bar, the
+ * kit's context, CLI arguments or how the app ends go through the real `cdk synth`; the templates teams build (classes
+ * B-E) run as the app process alone, where the gate's verdict is formed (run.ts: needsCli; compare.ts runs every case
+ * through the CLI). A must-fail case must exit non-zero, name each of its rule ids and not crash with a library stack
+ * trace; a must-pass case must exit 0.
  */
 import { CASES, KLASSES, Klass, RedteamCase } from './cases';
 import { parseJunit } from '../support/junit';
@@ -13,7 +16,7 @@ const SUITE_TIMEOUT_MS = 900_000;
 const runs = new Map<string, CaseRun>();
 
 beforeAll(async () => {
-  const done = await pool(CASES, DEFAULT_CONCURRENCY, (c) => runCase(c, 'kit'));
+  const done = await pool(CASES, DEFAULT_CONCURRENCY, (c) => runCase(c, 'kit', { via: 'fewest-cli' }));
   for (const run of done) runs.set(run.name, run);
 }, SUITE_TIMEOUT_MS);
 
