@@ -7,12 +7,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, ROOT } from '../support/cli';
-import { bundlePath } from '../support/bundle';
+import { bundledCommand } from '../support/bundle';
 import { CASE_ENV, Gate, GATE_ENV, GUARD_PATH_ENV, RedteamCase } from './cases';
 
 export const CDK = join(ROOT, 'node_modules', '.bin', 'cdk');
 /** app.ts bundled (test/support/bundle.ts; jest's global setup and compare.ts write it), run by the tests' node. */
-const APP_COMMAND = `${process.execPath} ${bundlePath('test/redteam/app.ts')}`;
+const [NODE, APP_ARGS] = bundledCommand('test/redteam/app.ts');
+const APP_COMMAND = [NODE, ...APP_ARGS].join(' ');
 
 /** Per-process budget; a synth that needs longer is reported as timed out, and its process group is killed. */
 export const CASE_TIMEOUT_MS = 120_000;
@@ -63,12 +64,13 @@ function appInvocation(c: RedteamCase, gate: Gate, outdir: string, guardPath?: s
     CDK_VALIDATION: 'false',
   };
   if (guardPath) extra[GUARD_PATH_ENV] = guardPath;
-  return { command: process.execPath, args: [bundlePath('test/redteam/app.ts')], env: cleanEnv(extra) };
+  return { command: NODE, args: [...APP_ARGS], env: cleanEnv(extra) };
 }
 
 /**
  * The CLI call for one case under one gate. The kit gate runs `kitContext` cases through cdk.json's app (`bin/app.ts`);
- * every other run goes through app.ts (bundled), which for `kitContext` cases builds the kit's stacks from the same `-c` values.
+ * every other run goes through app.ts (bundled), which for `kitContext` cases builds the kit's stacks from the same
+ * `-c` values.
  * `--no-validation` only turns off aws-cdk-lib's built-in CloudFormation schema check (about 2 s a synth).
  */
 export function invocation(c: RedteamCase, gate: Gate, outdir: string, guardPath?: string): Invocation {

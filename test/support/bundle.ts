@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build, Plugin } from 'esbuild';
 import { ROOT } from './cli';
+import { NODE_MAJOR } from './node-version';
 
 /** Repository-relative entry points that tests start as processes. */
 export const BUNDLED_ENTRIES = [
@@ -25,7 +26,6 @@ export const BUNDLED_ENTRIES = [
 export type BundledEntry = (typeof BUNDLED_ENTRIES)[number];
 
 /** One directory per Node major: CI runs the suite on two at once, and each bundle targets its own. */
-const NODE_MAJOR = process.versions.node.split('.')[0];
 const BUNDLE_DIR = join(ROOT, '.cache', 'bundles', `node${NODE_MAJOR}`);
 
 /** Where the bundle of `entry` is written. */
