@@ -129,6 +129,7 @@ function ruleResults(input: StackInput): CheckResult[] {
       severity: verdict.severity,
       evidence: verdict.tolerated ? `${outcome.evidence}: allowed in ${env}` : outcome.evidence,
       fix: rule.fix,
+      ...(outcome.location ? { location: outcome.location } : {}),
     });
   };
   // A resource's variants do not depend on the rule: expand each resource once.
@@ -222,10 +223,18 @@ const SAME_CONTROL: readonly (readonly [RegExp, string])[] = [
 ];
 
 function supersedeSameControl(kit: readonly CheckResult[], nag: CheckResult[]): CheckResult[] {
+  // The kit's results by rule and resource, built once: a stack has hundreds of each.
+  const byResource = new Map<string, CheckResult[]>();
+  for (const k of kit) {
+    const key = `${k.ruleId} ${k.logicalId}`;
+    const list = byResource.get(key);
+    if (list) list.push(k);
+    else byResource.set(key, [k]);
+  }
   return nag.map((r) => {
     const control = SAME_CONTROL.find(([re]) => re.test(r.ruleId))?.[1];
     if (!control || !r.logicalId) return r;
-    const own = kit.filter((k) => k.ruleId === control && k.logicalId === r.logicalId);
+    const own = byResource.get(`${control} ${r.logicalId}`) ?? [];
     if (own.length === 0 || !own.every((k) => k.status === 'pass' && !/allowed in/.test(k.evidence))) return r;
     return {
       ...r,

@@ -7,8 +7,12 @@
 import { blocking } from './engine';
 import type { CheckResult } from './types';
 
+const NEEDS_ESCAPE = /[<>&'"]|[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
 /** XML 1.0 text and attribute escaping; characters XML 1.0 cannot hold at all are replaced. */
 export function xmlEscape(text: string): string {
+  // Most text needs nothing: one scan tells.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
     .replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
@@ -40,15 +44,19 @@ function testCase(r: CheckResult, where: string | undefined): string {
 
 /** The JUnit XML document of `results`, in their (deterministic) order, grouped by stack. */
 export function toJunit(results: readonly CheckResult[], locate: (r: CheckResult) => string | undefined): string {
-  const stacks = [...new Set(results.map((r) => r.stack))];
+  const byStack = new Map<string, CheckResult[]>();
+  for (const r of results) {
+    const own = byStack.get(r.stack);
+    if (own) own.push(r);
+    else byStack.set(r.stack, [r]);
+  }
   const count = (rs: readonly CheckResult[]) => ({
     tests: rs.length,
     failures: blocking(rs).length,
     errors: 0,
     skipped: rs.filter((r) => r.status === 'acknowledged').length,
   });
-  const suites = stacks.map((stack) => {
-    const own = results.filter((r) => r.stack === stack);
+  const suites = [...byStack].map(([stack, own]) => {
     const cases = own.map((r) => testCase(r, r.status === 'pass' ? undefined : locate(r)));
     return [`  <testsuite${attributes({ name: stack, ...count(own), time: 0 })}>`, ...cases, '  </testsuite>'].join(
       '\n',

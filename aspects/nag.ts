@@ -84,41 +84,68 @@ function isTypedL1(c: IConstruct): c is CfnResource {
   return typeName === c.cfnResourceType;
 }
 
+type NagRule = IApplyRule['rule'];
+
+/** The pack being counted (packs run one at a time, synchronously), and how to stop counting it. */
+let counting: { seen: boolean; readonly unwrap: () => void } | undefined;
+
 /**
- * Counts the resources for which at least one of the pack's rules applied, by wrapping each rule the pack applies
- * until the first one that does (the count only has to tell none from some).
+ * One counting wrapper per rule function, shared by every pack and stack: cdk-nag's rules are module-level functions,
+ * and a pack applies each of them to every node.
  */
-function countExamined(pack: NagPack): { readonly examined: () => boolean } {
+const wrappers = new WeakMap<NagRule, NagRule>();
+
+function countingWrapper(rule: NagRule): NagRule {
+  let wrapped = wrappers.get(rule);
+  if (!wrapped) {
+    wrapped = (node: CfnResource) => {
+      try {
+        const result = rule(node);
+        if (result !== NagRuleCompliance.NOT_APPLICABLE) counting?.unwrap();
+        return result;
+      } catch (error) {
+        counting?.unwrap();
+        throw error;
+      }
+    };
+    // cdk-nag names the finding after the rule function.
+    Object.defineProperty(wrapped, 'name', { value: rule.name });
+    wrappers.set(rule, wrapped);
+  }
+  return wrapped;
+}
+
+/**
+ * Runs the pack over `scope` and tells whether at least one of its rules applied to a resource, by wrapping each rule
+ * the pack applies until the first one that does (the count only has to tell none from some); from then on the pack
+ * runs unwrapped.
+ */
+function validateCounting(
+  pack: NagPack,
+  scope: Stack,
+): { report: ReturnType<NagPack['validateScope']>; examined: boolean } {
   const target = pack as unknown as { applyRule(params: IApplyRule): void };
   const apply = target.applyRule.bind(pack);
-  let seen = false;
-  // One counting wrapper per rule function, made once: the pack applies every rule to every node.
-  const wrappers = new WeakMap<IApplyRule['rule'], IApplyRule['rule']>();
-  const counting = (rule: IApplyRule['rule']): IApplyRule['rule'] => {
-    let counted = wrappers.get(rule);
-    if (!counted) {
-      counted = (node: CfnResource) => {
-        try {
-          const result = rule(node);
-          if (result !== NagRuleCompliance.NOT_APPLICABLE) seen = true;
-          return result;
-        } catch (error) {
-          seen = true;
-          throw error;
-        }
-      };
-      // cdk-nag names the finding after the rule function.
-      Object.defineProperty(counted, 'name', { value: rule.name });
-      wrappers.set(rule, counted);
-    }
-    return counted;
+  // The pack's own method again: the wrapper is an own property that shadows it.
+  const restore = () => delete (target as Partial<typeof target>).applyRule;
+  const state = {
+    seen: false,
+    unwrap: () => {
+      state.seen = true;
+      restore();
+    },
   };
   target.applyRule = (params: IApplyRule) => {
-    if (seen) return apply(params);
     const { rule } = params; // eslint-disable-line @typescript-eslint/unbound-method -- a plain function of the pack
-    apply({ ...params, rule: counting(rule) });
+    apply({ ...params, rule: countingWrapper(rule) });
   };
-  return { examined: () => seen };
+  counting = state;
+  try {
+    return { report: pack.validateScope(scope), examined: state.seen };
+  } finally {
+    counting = undefined;
+    restore();
+  }
 }
 
 /** Runs the selected packs over one stack's construct tree. AwsSolutions always runs. */
@@ -129,9 +156,8 @@ export function runNagPacks(stack: Stack, packs: readonly NagPackName[]): NagFin
   for (const name of Object.keys(PACKS) as NagPackName[]) {
     if (!selected.has(name)) continue;
     const pack = PACKS[name].make();
-    const counter = countExamined(pack);
-    const report = pack.validateScope(stack);
-    if (judgeable && !counter.examined()) {
+    const { report, examined } = validateCounting(pack, stack);
+    if (judgeable && !examined) {
       throw new SetupError([
         `cdk-nag ${name}: examined no resource of stack ${stack.node.path}, which holds ${judgeable.node.path} (${judgeable.cfnResourceType}); cdk-nag and the app use different copies of aws-cdk-lib: run \`npm ls aws-cdk-lib\` and install one copy`,
       ]);

@@ -11,9 +11,12 @@ import {
   CfnStack,
   IPolicyValidationContext,
   IPolicyValidationPlugin,
+  IResolveContext,
   PolicyValidationPluginReport,
   PolicyViolation,
   Stack,
+  Token,
+  Tokenization,
 } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { collectAcknowledgements, coversPath } from './acknowledgements';
@@ -30,27 +33,15 @@ import { runNagPacks } from './nag';
 import { FindingGroup, groupFindings, groupRuleIds } from './grouping';
 import { toJunit } from './junit';
 import { toSarif, SourceLocation } from './sarif';
-import { assertSetup } from './setup';
+import { kitHome } from './kit-home';
+import { assertSetup, kitManifest } from './setup';
 import type { CfnTemplate } from './template';
 import type { AcknowledgementRecord, CheckResult } from './types';
 
 export const COMPLIANCE_JSON = 'compliance.json';
 export const COMPLIANCE_SARIF = 'compliance.sarif';
 export const COMPLIANCE_JUNIT = 'compliance.junit.xml';
-/** The kit's own package.json (found upward from this file, in the repository and when installed). */
-const KIT_PACKAGE = ((): { readonly version: string; readonly homepage?: string } => {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string; homepage?: string };
-      if (manifest.name === 'spendsense-database-kit' && manifest.version) {
-        return { version: manifest.version, homepage: manifest.homepage };
-      }
-    }
-    if (dirname(dir) === dir) throw new Error(`the kit's package.json is not above ${__dirname}`);
-  }
-})();
-const TOOL_VERSION = KIT_PACKAGE.version;
+const TOOL_VERSION = kitManifest().version;
 
 /** A stack nothing marks with an environment is judged as prod: what the gate cannot place is not let off. */
 const UNMARKED_TARGET: ComplianceTarget = {
@@ -120,6 +111,32 @@ function stacksOf(root: IConstruct): Stack[] {
 }
 
 /**
+ * The logical id each element renders with, as the template got it: its `logicalId` token resolved in its stack. The
+ * token is resolved directly (it is one Lazy that yields the override or the allocated id), which spares the generic
+ * resolver's pass over each string; anything else (a token that yields a token) goes through Stack.resolve, in one
+ * call for all, since each call of it has a fixed cost.
+ */
+function logicalIds(stack: Stack, elements: readonly CfnElement[]): string[] {
+  const context: IResolveContext = {
+    scope: stack,
+    preparing: false,
+    documentPath: [],
+    resolve: (x: unknown) => stack.resolve(x) as unknown,
+    registerPostProcessor: () => undefined,
+  };
+  const ids = elements.map((c): unknown => {
+    const token = Tokenization.reverseCompleteString(c.logicalId);
+    return token ? (token.resolve(context) as unknown) : c.logicalId;
+  });
+  const unresolved = ids.flatMap((id, i) => (typeof id === 'string' && !Token.isUnresolved(id) ? [] : [i]));
+  if (unresolved.length > 0) {
+    const resolved = stack.resolve(unresolved.map((i) => elements[i].logicalId)) as unknown[];
+    unresolved.forEach((i, k) => (ids[i] = resolved[k]));
+  }
+  return ids as string[];
+}
+
+/**
  * Maps between logical ids and construct paths of one stack's resources, through the construct tree alone: each
  * CfnElement of the stack resolves its own logical id. Template metadata (`aws:cdk:path`) is never read, since the
  * code being judged can write it. A template resource no construct claims is placed at `<stack>/<logicalId>`.
@@ -131,8 +148,7 @@ function indexStack(stack: Stack, template: CfnTemplate, constructs: ReadonlyMap
   const elements = stack.node
     .findAll()
     .filter((c): c is CfnElement => CfnElement.isCfnElement(c) && Stack.of(c) === stack);
-  // One resolution for all: each call of Stack.resolve has a fixed cost.
-  const ids = stack.resolve(elements.map((c) => c.logicalId)) as string[];
+  const ids = logicalIds(stack, elements);
   elements.forEach((c, i) => {
     if (!(ids[i] in resources)) return;
     pathById.set(ids[i], c.node.path);
@@ -244,6 +260,32 @@ export function creationSite(construct: IConstruct | undefined, repositoryRoot: 
   return undefined;
 }
 
+/** The metadata aws-cdk-lib records for `addPropertyOverride` in debug mode (`cdk synth --debug`, CDK_DEBUG). */
+const PROPERTY_ASSIGNMENT = 'aws:cdk:propertyAssignment';
+
+/**
+ * The line of the user's source that last overrode the property a finding is about (`location`
+ * `Properties/DeletionProtection`), when aws-cdk-lib recorded the override: it does so for `addPropertyOverride` in
+ * debug mode only. `undefined` otherwise.
+ */
+export function overrideSite(
+  construct: IConstruct | undefined,
+  location: string | undefined,
+  repositoryRoot: string,
+): SourceLocation | undefined {
+  const property = /^Properties\/([^/]+)/.exec(location ?? '')?.[1];
+  if (!construct || property === undefined) return undefined;
+  const traces = construct.node.metadata
+    .filter((m) => m.type === PROPERTY_ASSIGNMENT)
+    .map((m) => m.data as { propertyName?: unknown; stackTrace?: unknown })
+    .filter((d) => d.propertyName === property && Array.isArray(d.stackTrace));
+  for (const d of traces.reverse()) {
+    const site = userFrame(d.stackTrace as string[], repositoryRoot);
+    if (site) return site;
+  }
+  return undefined;
+}
+
 /** The line of a template on which a logical id's definition starts (1 when it has none), indexed once per template. */
 function templateLines(text: string): (logicalId: string) => number {
   let lines: Map<string, number> | undefined;
@@ -338,12 +380,16 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     // The innermost stack (a nested stack inside its parent) that holds a construct path: its nearest ancestor path
     // that is a stack's.
     const stackAt = new Map(stacks.map((s) => [s.node.path, s]));
+    const owners = new Map<string, Stack | undefined>();
     const ownerOf = (path: string): Stack | undefined => {
+      if (owners.has(path)) return owners.get(path);
+      let owner: Stack | undefined;
       for (let p = path; ; p = p.slice(0, p.lastIndexOf('/'))) {
-        const stack = stackAt.get(p);
-        if (stack) return stack;
-        if (!p.includes('/')) return undefined;
+        owner = stackAt.get(p);
+        if (owner || !p.includes('/')) break;
       }
+      owners.set(path, owner);
+      return owner;
     };
     // A construct marked inside a stack (a DatabasePlatform with a prod profile in a team stack) makes the whole stack
     // at least that strict: the engine judges a template with one environment, and the stricter one is the safe one.
@@ -395,12 +441,11 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       // Only findings are located: SARIF lists findings, not passes.
       for (const r of evaluation.results) {
         if (r.status === 'pass') continue;
+        const construct = index.constructOf(r);
         locations.set(
           r,
-          siteOf(index.constructOf(r)) ?? {
-            uri: templateUri,
-            line: templateLine(r.logicalId),
-          },
+          overrideSite(construct, r.location, this.options.repositoryRoot) ??
+            siteOf(construct) ?? { uri: templateUri, line: templateLine(r.logicalId) },
         );
       }
     }
@@ -422,7 +467,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       const sarif = toSarif({
         results: run.results,
         toolVersion: TOOL_VERSION,
-        informationUri: KIT_PACKAGE.homepage,
+        home: kitHome(kitManifest(), this.options.repositoryRoot),
         locate: (r) => run.locations.get(r)!,
       });
       writeFileSync(join(outdir, COMPLIANCE_SARIF), `${JSON.stringify(sarif, null, 2)}\n`);

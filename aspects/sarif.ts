@@ -9,6 +9,7 @@ import { ACK_RULES, blocking } from './engine';
 import { FindingGroup, baseRuleId, groupFindings } from './grouping';
 import { NAG_RULES_URI, NagRuleDoc, nagCatalog } from './nag-catalog';
 import { RULES } from './rules';
+import type { KitHome } from './kit-home';
 import type { CheckResult } from './types';
 
 export interface SourceLocation {
@@ -24,14 +25,12 @@ export interface SarifInput {
   /** Where the finding should point: the user's line that created the construct, else the template. */
   readonly locate: (result: CheckResult) => SourceLocation;
   readonly toolVersion: string;
-  /** The kit's home page (package.json `homepage`): `tool.driver.informationUri`, and the base of the kit rules' help. */
-  readonly informationUri?: string;
+  /** The kit's home page (`tool.driver.informationUri`) and its rules' documentation (their `helpUri`), when known. */
+  readonly home?: KitHome;
 }
 
 /** code scanning's scale: 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, below low. */
 const SECURITY_SEVERITY = { error: '8.0', warning: '5.0' } as const;
-
-const KIT_RULE_DOCS = 'docs/policies.md';
 
 /** How a finding of this rule is acknowledged, for the rule's help. */
 function acknowledgeHelp(id: string): string {
@@ -55,14 +54,11 @@ interface RuleText {
   readonly controls: readonly string[];
 }
 
-function ruleText(id: string, sample: CheckResult, informationUri: string | undefined): RuleText {
+function ruleText(id: string, sample: CheckResult, home: KitHome): RuleText {
   const kit = RULES.find((r) => r.id === id);
-  if (kit) {
-    const helpUri = informationUri ? `${informationUri.replace(/\/$/, '')}/blob/main/${KIT_RULE_DOCS}` : undefined;
-    return { title: kit.title, why: kit.rationale, fix: kit.fix, helpUri, controls: [] };
-  }
+  if (kit) return { title: kit.title, why: kit.rationale, fix: kit.fix, helpUri: home.rulesHelpUri, controls: [] };
   const ack = Object.values(ACK_RULES).find((r) => r.id === id);
-  if (ack) return { title: ack.title, why: ack.title, fix: ack.fix, controls: [] };
+  if (ack) return { title: ack.title, why: ack.title, fix: ack.fix, helpUri: home.rulesHelpUri, controls: [] };
   const doc: NagRuleDoc | undefined = nagCatalog().get(id);
   return {
     title: doc?.cause ?? sample.title,
@@ -73,9 +69,9 @@ function ruleText(id: string, sample: CheckResult, informationUri: string | unde
   };
 }
 
-function sarifRule(id: string, members: readonly CheckResult[], informationUri: string | undefined): object {
+function sarifRule(id: string, members: readonly CheckResult[], home: KitHome): object {
   const sample = members[0];
-  const text = ruleText(id, sample, informationUri);
+  const text = ruleText(id, sample, home);
   const severity = members.some((r) => r.severity === 'error') ? 'error' : 'warning';
   return {
     id,
@@ -171,8 +167,8 @@ export function toSarif(input: SarifInput): object {
           driver: {
             name: 'spendsense-compliance',
             version: input.toolVersion,
-            ...(input.informationUri ? { informationUri: input.informationUri } : {}),
-            rules: ruleIds.map((id) => sarifRule(id, byRule.get(id)!, input.informationUri)),
+            ...(input.home?.informationUri ? { informationUri: input.home.informationUri } : {}),
+            rules: ruleIds.map((id) => sarifRule(id, byRule.get(id)!, input.home ?? {})),
           },
         },
         results: named.map((g) => sarifResult(g, input.locate(g.primary), ruleIndex)),

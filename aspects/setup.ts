@@ -24,10 +24,13 @@ export class SetupError extends Error {
   }
 }
 
-interface KitManifest {
+export interface KitManifest {
   readonly name: string;
   readonly version: string;
+  readonly homepage?: string;
   readonly peerDependencies: Readonly<Record<PeerPackage, string>>;
+  /** The directory that holds it: the repository's root, or the installed package's. */
+  readonly root: string;
 }
 
 let manifest: KitManifest | undefined;
@@ -38,8 +41,8 @@ export function kitManifest(): KitManifest {
   for (let dir = __dirname, i = 0; i < 4; i++, dir = dirname(dir)) {
     const file = join(dir, 'package.json');
     if (!existsSync(file)) continue;
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as KitManifest;
-    if (parsed.name === 'spendsense-database-kit') return (manifest = parsed);
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Omit<KitManifest, 'root'>;
+    if (parsed.name === 'spendsense-database-kit') return (manifest = { ...parsed, root: dir });
   }
   throw new SetupError([
     `spendsense-database-kit: its package.json was not found above ${__dirname}; reinstall the kit`,

@@ -39,5 +39,7 @@ export interface CheckResult {
   readonly evidence: string;
   /** What to change. */
   readonly fix: string;
+  /** Where inside the resource the rule looked, when it names it: `Properties/DeletionProtection`. */
+  readonly location?: string;
   readonly acknowledgement?: AcknowledgementRecord;
 }

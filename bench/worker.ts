@@ -1,6 +1,7 @@
 /**
  * One in-process figure for `npm run bench`: `node dist/bench/worker.js <variant> <environments>` synthesizes the
- * variant a few times to load and warm the modules, then times it, and prints one JSON line (median ms, peak memory).
+ * variant a few times to load and warm the modules, then times it, and prints one JSON line (median wall and CPU
+ * time, peak memory).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,8 @@ import { synthesizeVariant, Variant, VARIANTS } from './variants';
 export const WARM_UPS = 2;
 export const TIMED = 5;
 
-function median(values: number[]): number {
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
@@ -24,7 +26,8 @@ function run(variant: Variant, environments: number): void {
       synthesizeVariant(variant, environments, join(outdir, `timed-${i}`)),
     );
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    process.stdout.write(`${JSON.stringify({ ...timed[0], ms: median(timed.map((t) => t.ms)), maxRssMb })}\n`);
+    const figures = { ms: median(timed.map((t) => t.ms)), cpuMs: median(timed.map((t) => t.cpuMs)), maxRssMb };
+    process.stdout.write(`${JSON.stringify({ ...timed[0], ...figures })}\n`);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -173,6 +173,18 @@ describe('what the gate judges', () => {
     expect(resultsOf(run, 'SS-RDS-001').map((r) => r.constructPath)).toEqual(['TeamStack/Bare', 'TeamStack/Db']);
   });
 
+  test('ties a resource whose logical id is overridden to its own construct, even on a sibling natural id', () => {
+    const run = judgeStack('prod', (s) => {
+      // Open takes Closed's natural logical id; Closed moves away: each finding stays with the construct that made it.
+      new rds.CfnDBInstance(s, 'Open', { engine: 'postgres', deletionProtection: false }).overrideLogicalId('Closed');
+      new rds.CfnDBInstance(s, 'Closed', { engine: 'postgres', deletionProtection: true }).overrideLogicalId('Moved');
+    });
+    const byPath = Object.fromEntries(
+      resultsOf(run, 'SS-RDS-001').map((r) => [r.constructPath, `${r.logicalId} ${r.status}`]),
+    );
+    expect(byPath).toEqual({ 'TeamStack/Open': 'Closed fail', 'TeamStack/Closed': 'Moved pass' });
+  });
+
   test('lets applyCompliance make a kit stack stricter, never laxer', () => {
     const app = new App({ outdir: tmp(), context: { environment: 'prod', multiAz: 'false' } });
     const kit = buildKitApp(app, { enforce: false, writeFiles: false, date: TODAY });

@@ -109,7 +109,10 @@ describe('SARIF for code scanning', () => {
     const doc = toSarif({
       results: run.results,
       toolVersion: '9.9.9',
-      informationUri: 'https://example.com/kit',
+      home: {
+        informationUri: 'https://example.com/kit',
+        rulesHelpUri: 'https://example.com/kit/docs/policies.md#policy-catalogue',
+      },
       locate: () => ({ uri: 'app.ts', line: 3 }),
     }) as {
       runs: {
@@ -159,7 +162,7 @@ describe('SARIF for code scanning', () => {
     const kit = driver.rules.find((r) => r.id === 'SS-RDS-002')!;
     expect(kit).toMatchObject({
       shortDescription: { text: 'Database is Multi-AZ' },
-      helpUri: 'https://example.com/kit/blob/main/docs/policies.md',
+      helpUri: 'https://example.com/kit/docs/policies.md#policy-catalogue',
       properties: { 'security-severity': '8.0' },
     });
   });

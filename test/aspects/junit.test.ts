@@ -37,6 +37,10 @@ test('one test case per rule and resource, a failure per blocking finding, a ski
 
 test('escapes what XML cannot hold as text', () => {
   expect(xmlEscape(`a<b>&"c'\u0001`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;\uFFFD');
+  expect(xmlEscape('lone \uD800 surrogate, pair \u{1F600}')).toBe('lone \uFFFD surrogate, pair \u{1F600}');
+  expect(xmlEscape('SS-RDS-001 SpendSense-Database-prod/Database (Db) [1/2]')).toBe(
+    'SS-RDS-001 SpendSense-Database-prod/Database (Db) [1/2]',
+  );
   const result: CheckResult = {
     ruleId: 'SS-X-001',
     title: 'T <x>',

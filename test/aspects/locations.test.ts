@@ -64,6 +64,39 @@ test.each([
   expect(placesOf(path)).toEqual([`${FIXTURE_URI}:${lineOf(marker)}`]);
 });
 
+describe('a raw override', () => {
+  /** The fixture built as under `cdk synth --debug`, when aws-cdk-lib records where each override was made. */
+  function debugRun(debug: boolean): ComplianceRun {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'spendsense-located-')) });
+    const saved = process.env.CDK_DEBUG;
+    process.env.CDK_DEBUG = String(debug);
+    try {
+      buildLocatedStack(new Stack(app, 'TeamStack'));
+    } finally {
+      if (saved === undefined) delete process.env.CDK_DEBUG;
+      else process.env.CDK_DEBUG = saved;
+    }
+    const plugin = applyCompliance(app, { environment: 'prod', enforce: false, date: TODAY, repositoryRoot: ROOT });
+    app.synth();
+    return plugin.lastRun!;
+  }
+  const placeOf = (r: ComplianceRun, ruleId: string) => {
+    const found = r.results.find((x) => x.ruleId === ruleId && x.constructPath.endsWith('/Db/Resource'))!;
+    const where = r.locations.get(found)!;
+    return `${where.uri}:${where.line}`;
+  };
+
+  test('in debug mode, a finding on the property it set is on the override call; others stay at the construct', () => {
+    const r = debugRun(true);
+    expect(placeOf(r, 'SS-RDS-001')).toBe(`${FIXTURE_URI}:${lineOf('override')}`);
+    expect(placeOf(r, 'SS-RDS-002')).toBe(`${FIXTURE_URI}:${lineOf('database')}`);
+  });
+
+  test('without debug mode aws-cdk-lib records no trace of it: the finding is at the construct', () => {
+    expect(placeOf(debugRun(false), 'SS-RDS-001')).toBe(`${FIXTURE_URI}:${lineOf('database')}`);
+  });
+});
+
 test('SARIF carries the same file, line and a column', () => {
   const doc = JSON.parse(readFileSync(join(outdir, 'compliance.sarif'), 'utf8')) as Sarif;
   expect(sarifSchemaErrors(doc)).toEqual([]);

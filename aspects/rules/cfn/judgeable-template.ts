@@ -11,19 +11,29 @@ export const ALLOWED_TRANSFORMS: readonly string[] = [
   'AWS::SecretsManager-2024-09-16',
 ];
 
-/** Every `Fn::Transform` (AWS::Include and macros) anywhere under `value`, with its path. */
-function transformsIn(value: unknown, path: string, found: string[]): void {
+/**
+ * Every `Fn::Transform` (AWS::Include and macros) anywhere under `value`, with its path. The path is kept as a list of
+ * keys and joined only for a find: templates are walked whole at every synth.
+ */
+function transformsIn(value: unknown, path: string[], found: string[]): void {
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => transformsIn(v, `${path}/${i}`, found));
+    for (let i = 0; i < value.length; i++) {
+      path.push(String(i));
+      transformsIn(value[i], path, found);
+      path.pop();
+    }
     return;
   }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const k in value as Record<string, unknown>) {
+    const v = (value as Record<string, unknown>)[k];
     if (k === 'Fn::Transform') {
       const name = (v as Record<string, unknown> | null)?.Name;
-      found.push(`${path}: Fn::Transform ${describeShort(name)}`);
+      found.push(`${path.join('/')}: Fn::Transform ${describeShort(name)}`);
     }
-    transformsIn(v, `${path}/${k}`, found);
+    path.push(k);
+    transformsIn(v, path, found);
+    path.pop();
   }
 }
 
@@ -60,7 +70,7 @@ export const judgeableTemplate: PolicyRule = {
     }
     const found: string[] = [];
     for (const section of ['Resources', 'Outputs', 'Conditions', 'Mappings', 'Parameters'] as const) {
-      transformsIn((template as Record<string, unknown>)[section], section, found);
+      transformsIn((template as Record<string, unknown>)[section], [section], found);
     }
     outcomes.push(...found.map((f) => cannotVerify(`${f} includes content only deploy time sees`, f.split(':')[0])));
     return outcomes;
