@@ -140,11 +140,18 @@ export function acknowledgementProblems(a: DeclaredAcknowledgement): string[] {
   return problems;
 }
 
+/** Dates already judged: every stack judges the same acknowledgement dates at each synthesis. */
+const isoDates = new Map<string, boolean>();
+
 /** True for a real calendar date written `YYYY-MM-DD`. */
 export function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
+  let valid = isoDates.get(value);
+  if (valid === undefined) {
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
+    valid = d !== undefined && !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
+    if (isoDates.size < 10_000) isoDates.set(value, valid);
+  }
+  return valid;
 }
 
 /** True when `ruleId` of an acknowledgement covers a finding's rule id (`X` covers `X` and `X[finding]`). */

@@ -111,12 +111,12 @@ function stacksOf(root: IConstruct): Stack[] {
 }
 
 /**
- * The logical id each element renders with, as the template got it: its `logicalId` token resolved in its stack. The
- * token is resolved directly (it is one Lazy that yields the override or the allocated id), which spares the generic
- * resolver's pass over each string; anything else (a token that yields a token) goes through Stack.resolve, in one
- * call for all, since each call of it has a fixed cost.
+ * The logical id each element renders with: its `logicalId` token (one Lazy yielding the override or the allocated
+ * id) resolved directly, which spares the generic resolver's pass over each string. `undefined` for an element whose
+ * id is not that: a `logicalId` replaced by a literal, or an override that is itself a token, whose value can depend
+ * on where and when it is resolved, so it may differ from the template's; such an element claims no resource.
  */
-function logicalIds(stack: Stack, elements: readonly CfnElement[]): string[] {
+function logicalIds(stack: Stack, elements: readonly CfnElement[]): (string | undefined)[] {
   const context: IResolveContext = {
     scope: stack,
     preparing: false,
@@ -124,22 +124,19 @@ function logicalIds(stack: Stack, elements: readonly CfnElement[]): string[] {
     resolve: (x: unknown) => stack.resolve(x) as unknown,
     registerPostProcessor: () => undefined,
   };
-  const ids = elements.map((c): unknown => {
+  return elements.map((c) => {
     const token = Tokenization.reverseCompleteString(c.logicalId);
-    return token ? (token.resolve(context) as unknown) : c.logicalId;
+    const id = token ? (token.resolve(context) as unknown) : undefined;
+    return typeof id === 'string' && !Token.isUnresolved(id) ? id : undefined;
   });
-  const unresolved = ids.flatMap((id, i) => (typeof id === 'string' && !Token.isUnresolved(id) ? [] : [i]));
-  if (unresolved.length > 0) {
-    const resolved = stack.resolve(unresolved.map((i) => elements[i].logicalId)) as unknown[];
-    unresolved.forEach((i, k) => (ids[i] = resolved[k]));
-  }
-  return ids as string[];
 }
 
 /**
  * Maps between logical ids and construct paths of one stack's resources, through the construct tree alone: each
  * CfnElement of the stack resolves its own logical id. Template metadata (`aws:cdk:path`) is never read, since the
- * code being judged can write it. A template resource no construct claims is placed at `<stack>/<logicalId>`.
+ * code being judged can write it. A template resource no construct claims, or more than one does, is placed at
+ * `<stack>/<logicalId>` (with a suffix when a construct has that path), where no acknowledgement on a construct
+ * inside the stack reaches it.
  */
 function indexStack(stack: Stack, template: CfnTemplate, constructs: ReadonlyMap<string, IConstruct>) {
   const pathById = new Map<string, string>();
@@ -149,13 +146,29 @@ function indexStack(stack: Stack, template: CfnTemplate, constructs: ReadonlyMap
     .findAll()
     .filter((c): c is CfnElement => CfnElement.isCfnElement(c) && Stack.of(c) === stack);
   const ids = logicalIds(stack, elements);
+  const claimed = new Set<string>();
   elements.forEach((c, i) => {
-    if (!(ids[i] in resources)) return;
-    pathById.set(ids[i], c.node.path);
-    idByPath.set(c.node.path, ids[i]);
+    const id = ids[i];
+    if (id === undefined || !(id in resources)) return;
+    if (claimed.has(id)) {
+      // Two constructs cannot render one logical id (aws-cdk-lib refuses that): one resolved differently here than in
+      // the template must not pass its resource off as another's. The id stays unclaimed.
+      idByPath.delete(pathById.get(id) ?? '');
+      pathById.delete(id);
+      return;
+    }
+    claimed.add(id);
+    pathById.set(id, c.node.path);
+    idByPath.set(c.node.path, id);
   });
+  // An unclaimed resource's path is one no construct has, so that only acknowledgements on the stack or above reach it.
+  const unclaimedPath = (id: string) => {
+    let path = `${stack.node.path}/${id}`;
+    for (let n = 1; constructs.has(path); n++) path = `${stack.node.path}/${id} (unclaimed${n > 1 ? ` ${n}` : ''})`;
+    return path;
+  };
   return {
-    pathOf: (id: string) => pathById.get(id) ?? `${stack.node.path}/${id}`,
+    pathOf: (id: string) => pathById.get(id) ?? unclaimedPath(id),
     resourceAt: (path: string) => {
       const id = idByPath.get(path);
       return id !== undefined && resources[id] ? { logicalId: id, type: resources[id].Type } : undefined;

@@ -103,11 +103,26 @@ function versionAt(root: string): string | undefined {
 const FIX_COPIES =
   "install the kit from its packed tarball or a registry (not a linked directory) so that it uses the app's own copy, then run `npm dedupe` and check with `npm ls aws-cdk-lib constructs cdk-nag`";
 
-/** Problems of the setup, one line each: several copies, versions outside the kit's peer ranges. */
+/** The process' setup problems as last computed, and how many package copies they were computed for. */
+let lastProblems: { readonly copies: number; readonly problems: readonly string[] } | undefined;
+
+/**
+ * Problems of the setup, one line each: several copies, versions outside the kit's peer ranges. Without `files`, those
+ * of this process, computed again only when it has loaded a copy it had not (each synthesis asks twice).
+ */
 export function setupProblems(files?: readonly string[]): string[] {
+  const copies = loadedCopies(files);
+  const count = [...copies.values()].reduce((n, roots) => n + roots.length, 0);
+  if (!files && lastProblems?.copies === count) return [...lastProblems.problems];
+  const problems = problemsOf(copies);
+  if (!files) lastProblems = { copies: count, problems };
+  return [...problems];
+}
+
+function problemsOf(copies: ReadonlyMap<PeerPackage, readonly string[]>): string[] {
   const problems: string[] = [];
   const { peerDependencies } = kitManifest();
-  for (const [name, roots] of loadedCopies(files)) {
+  for (const [name, roots] of copies) {
     if (roots.length > 1) {
       const listed = roots.map((r) => `${r} (${versionAt(r) ?? 'unknown version'})`).join(', ');
       problems.push(`${name}: ${roots.length} copies are loaded in one app: ${listed}; ${FIX_COPIES}`);

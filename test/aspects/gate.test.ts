@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Aspects, CfnResource, IAspect, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, IAspect, Lazy, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import type { IConstruct } from 'constructs';
@@ -183,6 +183,61 @@ describe('what the gate judges', () => {
       resultsOf(run, 'SS-RDS-001').map((r) => [r.constructPath, `${r.logicalId} ${r.status}`]),
     );
     expect(byPath).toEqual({ 'TeamStack/Open': 'Closed fail', 'TeamStack/Closed': 'Moved pass' });
+  });
+
+  describe('a logical id that resolves one way in the template and another for the gate', () => {
+    /** Renders `inTemplate` where the template is written and `elsewhere` anywhere else. */
+    const twoFaced = (inTemplate: string, elsewhere: string) =>
+      Lazy.uncachedString({ produce: (ctx) => (ctx.documentPath[0] === 'Resources' ? inTemplate : elsewhere) });
+    const SHORT = { engine: 'postgres', deletionProtection: true, backupRetentionPeriod: 1 };
+    const LONG = { ...SHORT, backupRetentionPeriod: 30 };
+    const ack = (c: IConstruct) =>
+      acknowledge(c, {
+        ruleId: 'SS-RDS-006',
+        reason: 'A short retention is accepted for this copy.',
+        owner: 'team',
+        expires: '2027-01-31',
+      });
+
+    test.each([
+      [
+        "onto a sibling's natural id",
+        (s: Stack) => {
+          new rds.CfnDBInstance(s, 'Short', SHORT);
+          const decoy = new rds.CfnDBInstance(s, 'Decoy', LONG);
+          decoy.overrideLogicalId(twoFaced('Decoy', 'Short'));
+          ack(decoy);
+        },
+      ],
+      [
+        'with the sibling moved away too',
+        (s: Stack) => {
+          new rds.CfnDBInstance(s, 'Short', SHORT).overrideLogicalId(twoFaced('Short', 'Elsewhere'));
+          const decoy = new rds.CfnDBInstance(s, 'Decoy', LONG);
+          decoy.overrideLogicalId(twoFaced('Decoy', 'Short'));
+          ack(decoy);
+        },
+      ],
+    ])('%s: passes no finding to the decoy, whose acknowledgement covers nothing', (_, build) => {
+      const run = judgeStack('prod', build);
+      const short = resultsOf(run, 'SS-RDS-006').find((r) => r.logicalId === 'Short')!;
+      expect(short).toMatchObject({ status: 'fail' });
+      expect(short.constructPath).not.toBe('TeamStack/Decoy');
+      expect(resultsOf(run, 'SS-ACK-003')).toEqual([
+        expect.objectContaining({ constructPath: 'TeamStack/Decoy', status: 'fail' }),
+      ]);
+    });
+
+    test('an unclaimed resource is placed at a path no construct has, which no acknowledgement inside reaches', () => {
+      const run = judgeStack('prod', (s) => {
+        const db = new rds.CfnDBInstance(s, 'Short', SHORT);
+        db.overrideLogicalId(twoFaced('Short', 'Gone'));
+        ack(db);
+      });
+      expect(resultsOf(run, 'SS-RDS-006')).toEqual([
+        expect.objectContaining({ logicalId: 'Short', constructPath: 'TeamStack/Short (unclaimed)', status: 'fail' }),
+      ]);
+    });
   });
 
   test('lets applyCompliance make a kit stack stricter, never laxer', () => {
