@@ -38,8 +38,11 @@ export interface DeclaredAcknowledgement extends Acknowledgement {
   readonly covers?: ReadonlySet<string>;
 }
 
-/** Where `acknowledge()` keeps the paths an acknowledgement covers: on its metadata entry, out of the assembly. */
-const COVERED_PATHS = Symbol.for('spendsense.acknowledgement.covers');
+/**
+ * The constructs each acknowledgement covers, by its metadata entry's data: kept in this module alone, so that no
+ * other code can write or change them (a symbol of the global registry could be written by anyone).
+ */
+const COVERED = new WeakMap<object, ReadonlyMap<string, IConstruct>>();
 
 /**
  * Accepts findings of `ruleId` on `scope` and on the constructs under it now (or, with `subtree: true`, also those
@@ -47,19 +50,14 @@ const COVERED_PATHS = Symbol.for('spendsense.acknowledgement.covers');
  */
 export function acknowledge(scope: IConstruct, ...acknowledgements: Acknowledgement[]): void {
   for (const a of acknowledgements) {
-    const data: Record<string | symbol, unknown> = {
+    const data: Record<string, unknown> = {
       ruleId: a.ruleId,
       reason: a.reason,
       owner: a.owner,
       expires: a.expires,
       ...(a.subtree ? { subtree: true } : {}),
     };
-    if (!a.subtree) {
-      Object.defineProperty(data, COVERED_PATHS, {
-        value: new Set(scope.node.findAll().map((c) => c.node.path)),
-        enumerable: false,
-      });
-    }
+    if (!a.subtree) COVERED.set(data, new Map(scope.node.findAll().map((c) => [c.node.path, c])));
     scope.node.addMetadata(ACKNOWLEDGEMENT_METADATA, data);
   }
 }
@@ -81,13 +79,17 @@ const GOVERNED_RULE = /^(SS-|AwsSolutions-|HIPAA\.Security-|NIST\.800\.53\.R[45]
 /** Every acknowledgement under `root`, in construct-path order. */
 export function collectAcknowledgements(root: IConstruct): DeclaredAcknowledgement[] {
   const found: DeclaredAcknowledgement[] = [];
-  for (const c of root.node.findAll()) {
+  const all = root.node.findAll();
+  const atPath = new Map(all.map((c) => [c.node.path, c]));
+  for (const c of all) {
     for (const entry of c.node.metadata) {
       if (entry.type === ACKNOWLEDGEMENT_METADATA) {
         const d: unknown = entry.data;
         const subtree = d !== null && typeof d === 'object' && (d as Record<string, unknown>).subtree === true;
-        const recorded =
-          d !== null && typeof d === 'object' ? (d as Record<symbol, unknown>)[COVERED_PATHS] : undefined;
+        const recorded = d !== null && typeof d === 'object' ? COVERED.get(d) : undefined;
+        // The constructs it was made over, where they still are: one removed and replaced by another of the same
+        // path is not covered.
+        const covered = [...(recorded ?? [])].filter(([path, was]) => atPath.get(path) === was).map(([path]) => path);
         found.push({
           scope: c.node.path,
           origin: 'kit',
@@ -96,7 +98,7 @@ export function collectAcknowledgements(root: IConstruct): DeclaredAcknowledgeme
           owner: field(d, 'owner'),
           expires: field(d, 'expires'),
           // Metadata written by hand, not through acknowledge(), covers its own construct only.
-          covers: subtree ? undefined : recorded instanceof Set ? (recorded as Set<string>) : new Set<string>(),
+          covers: subtree ? undefined : new Set(covered),
         });
       } else if (
         entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY &&
@@ -104,13 +106,18 @@ export function collectAcknowledgements(root: IConstruct): DeclaredAcknowledgeme
         typeof entry.data === 'object'
       ) {
         for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
-          // Only the rules the kit governs; aws-cdk-lib acknowledges its own template-validation rules this way.
-          if (!GOVERNED_RULE.test(id.replace(/^[^:]+::/, ''))) continue;
+          // Only the rules the kit governs; aws-cdk-lib acknowledges its own template-validation rules this way. The
+          // id as cdk-nag reads it (it strips `Annotation::` only: `AwsSolutions-IAM5[Resource::*]` keeps its `::`),
+          // else without the namespace aws-cdk-lib puts before a plugin's rule (`SpendSense::SS-RDS-006`).
+          const ruleId = [id.replace(/^annotation::/i, ''), id.replace(/^[^:]+::/, '')].find((r) =>
+            GOVERNED_RULE.test(r),
+          );
+          if (ruleId === undefined) continue;
           found.push({
             scope: c.node.path,
             covers: new Set<string>(),
             origin: 'cdk',
-            ruleId: id.replace(/^[^:]+::/, ''),
+            ruleId,
             reason: typeof reason === 'string' ? reason : '',
             owner: '',
             expires: '',
@@ -159,7 +166,8 @@ export function coversRule(acknowledged: string, finding: string): boolean {
   return acknowledged === finding || finding.startsWith(`${acknowledged}[`);
 }
 
-/** True when a construct path is `scope` itself or lies under it. */
+/** True when a construct path is `scope` itself or lies under it (everything lies under the App's, ''). */
 export function coversPath(scope: string, path: string): boolean {
-  return path === scope || path.startsWith(`${scope}/`);
+  // The App's own path is '': it is above every construct.
+  return scope === '' || path === scope || path.startsWith(`${scope}/`);
 }

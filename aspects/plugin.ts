@@ -2,12 +2,14 @@
  * The compliance gate as a CDK validation plugin: it runs after synthesis on the templates CloudFormation will receive,
  * and also walks the construct tree for cdk-nag and acknowledgements.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
   App,
   CfnElement,
+  CfnResource,
   CfnStack,
   IPolicyValidationContext,
   IPolicyValidationPlugin,
@@ -150,6 +152,8 @@ function indexStack(stack: Stack, template: CfnTemplate, constructs: ReadonlyMap
   elements.forEach((c, i) => {
     const id = ids[i];
     if (id === undefined || !(id in resources)) return;
+    // A resource element claims only a resource of its own type.
+    if (CfnResource.isCfnResource(c) && c.cfnResourceType !== resources[id].Type) return;
     if (claimed.has(id)) {
       // Two constructs cannot render one logical id (aws-cdk-lib refuses that): one resolved differently here than in
       // the template must not pass its resource off as another's. The id stays unclaimed.
@@ -365,7 +369,13 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       const file = st.templatePath.split(sep).pop();
       const stack =
         stacks.find((s) => s.node.path === st.stackConstructPath) ?? stacks.find((s) => s.templateFile === file);
-      if (!stack) continue;
+      // A template in the cloud assembly no stack of the app renders (an artifact a synthesizer added by hand) would
+      // be deployed unjudged: the gate refuses it.
+      if (!stack) {
+        throw new Error(
+          `the cloud assembly holds ${this.repoPath(st.templatePath)} (artifact ${st.stackConstructPath}), which no stack of the app renders, so the gate cannot judge it: create it as a Stack of the app`,
+        );
+      }
       judged.push(...readTemplates(stack, st.templatePath, nestedOf));
     }
     // Not named `exports`: that would shadow CommonJS's own in the compiled module.
@@ -473,23 +483,30 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       locations,
     };
     this.lastRun = run;
+    // What the gate judged and wrote, as the CLI must find it when the app has exited.
+    const judgedFiles = new Map(judged.map((j) => [j.templatePath, j.text]));
     if (this.options.writeFiles) {
       const outdir = App.isApp(root) ? root.outdir : fallbackDir;
       mkdirSync(outdir, { recursive: true });
-      writeFileSync(join(outdir, COMPLIANCE_JSON), `${JSON.stringify(complianceJson(run), null, 2)}\n`);
+      const write = (name: string, text: string) => {
+        writeFileSync(join(outdir, name), text);
+        judgedFiles.set(join(outdir, name), text);
+      };
+      write(COMPLIANCE_JSON, `${JSON.stringify(complianceJson(run), null, 2)}\n`);
       const sarif = toSarif({
         results: run.results,
         toolVersion: TOOL_VERSION,
         home: kitHome(kitManifest(), this.options.repositoryRoot),
         locate: (r) => run.locations.get(r)!,
       });
-      writeFileSync(join(outdir, COMPLIANCE_SARIF), `${JSON.stringify(sarif, null, 2)}\n`);
+      write(COMPLIANCE_SARIF, `${JSON.stringify(sarif, null, 2)}\n`);
       const at = (r: CheckResult) => {
         const where = run.locations.get(r);
         return where && `${where.uri}:${where.line}`;
       };
-      writeFileSync(join(outdir, COMPLIANCE_JUNIT), toJunit(run.results, at));
+      write(COMPLIANCE_JUNIT, toJunit(run.results, at));
     }
+    if (run.enforcement.enforced) guardJudgedFiles(judgedFiles);
     if (!run.enforcement.enforced) return { success: true, violations: [] };
     const errors = blocking(run.results);
     const warnings = run.results.filter(
@@ -561,6 +578,39 @@ function enforceExitCode(
     process.stderr.write(`${[...blocks, summary].join('\n\n')}\n`);
   }
   failProcess();
+}
+
+/** Hashes of the files the gate judged or wrote, by path, as they must be when the process exits. */
+const judgedHashes = new Map<string, string>();
+const FILES_GUARDED = Symbol.for('spendsense.compliance.filesGuard');
+
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The templates the CLI deploys are the ones the gate judged: a validation plugin that runs after the gate, or the app
+ * after `app.synth()`, could rewrite a template (or compliance.json) on disk. When the process exits, a judged file
+ * whose content changed fails it. A file removed is left to the CLI, which cannot deploy what is not there.
+ */
+function guardJudgedFiles(files: ReadonlyMap<string, string>): void {
+  if (process.env.JEST_WORKER_ID !== undefined) return;
+  for (const [file, text] of files) judgedHashes.set(file, sha256(text));
+  const p = process as NodeJS.Process & { [FILES_GUARDED]?: boolean };
+  if (p[FILES_GUARDED]) return;
+  p[FILES_GUARDED] = true;
+  process.on('exit', () => {
+    const changed = [...judgedHashes].filter(([file, hash]) => {
+      try {
+        return sha256(readFileSync(file)) !== hash;
+      } catch {
+        return false;
+      }
+    });
+    if (changed.length === 0) return;
+    process.stderr.write(
+      `SpendSense policy gate: ${changed.length} file${changed.length === 1 ? '' : 's'} changed after the gate judged ${changed.length === 1 ? 'it' : 'them'} (${changed.map(([f]) => basename(f)).join(', ')}): synthesis fails; remove whatever rewrites the cloud assembly after validation (a later validation plugin, code after app.synth())\n`,
+    );
+    process.exitCode = 1;
+  });
 }
 
 /** Makes the process exit non-zero, even if the app later calls process.exit(0) or resets process.exitCode. */

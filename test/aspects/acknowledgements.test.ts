@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ACKNOWLEDGEMENT_METADATA, acknowledge } from '../../aspects/acknowledgements';
@@ -153,5 +153,53 @@ describe('acknowledgements', () => {
       scope.node.addMetadata(ACKNOWLEDGEMENT_METADATA, ack('SS-RDS-006'));
     });
     expect(resultsOf(run, 'SS-RDS-006')[0]).toMatchObject({ status: 'fail' });
+  });
+
+  test('written as raw metadata with a forged covered set, still covers only its own construct', () => {
+    const run = judgeStack('staging', (s) => {
+      new rds.CfnDBInstance(s, 'Db', { engine: 'postgres', deletionProtection: true, multiAz: true });
+      const decoy = new Construct(s, 'Decoy');
+      const forged = { [Symbol.for('spendsense.acknowledgement.covers')]: new Set(['TeamStack/Db']) };
+      decoy.node.addMetadata(ACKNOWLEDGEMENT_METADATA, { ...ack('SS-RDS-006'), ...forged });
+    });
+    expect(resultsOf(run, 'SS-RDS-006')[0]).toMatchObject({ constructPath: 'TeamStack/Db', status: 'fail' });
+  });
+
+  test('does not cover a construct that replaced one it was made over, at the same path', () => {
+    const run = judgeStack('staging', (s) => {
+      const team = new Construct(s, 'Team');
+      new Construct(team, 'Db');
+      acknowledge(team, ack('SS-RDS-006'));
+      team.node.tryRemoveChild('Db');
+      new rds.CfnDBInstance(team, 'Db', { engine: 'postgres', deletionProtection: true, multiAz: true });
+    });
+    expect(resultsOf(run, 'SS-RDS-006')[0]).toMatchObject({ constructPath: 'TeamStack/Team/Db', status: 'fail' });
+  });
+
+  test.each([
+    [
+      'on the App, above every stack',
+      (app: App) => Validations.of(app).acknowledge({ id: 'AwsSolutions-RDS11', reason: 'x' }),
+    ],
+    [
+      "with `::` in a finding's detail, as cdk-nag reads it",
+      (app: App) =>
+        app.node
+          .findChild('TeamStack')
+          .node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { 'AwsSolutions-IAM5[Resource::*]': 'x' }),
+    ],
+  ])('a cdk-nag acknowledgement %s is reported as malformed', (_, make) => {
+    const run = judgeStack('prod', () => undefined, {}, make);
+    expect(resultsOf(run, 'SS-ACK-001')).toEqual([expect.objectContaining({ status: 'fail' })]);
+  });
+
+  test("the kit's acknowledgement on the App covers the stacks under it", () => {
+    const run = judgeStack(
+      'staging',
+      (s) => void new rds.CfnDBInstance(s, 'Db', { engine: 'postgres', deletionProtection: true, multiAz: true }),
+      {},
+      (app) => acknowledge(app, ack('SS-RDS-006')),
+    );
+    expect(resultsOf(run, 'SS-RDS-006')[0]).toMatchObject({ status: 'acknowledged' });
   });
 });

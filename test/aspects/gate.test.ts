@@ -1,7 +1,20 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Aspects, CfnResource, IAspect, Lazy, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
+import {
+  App,
+  Aspects,
+  CfnResource,
+  DefaultStackSynthesizer,
+  IAspect,
+  ISynthesisSession,
+  Lazy,
+  NestedStack,
+  Stack,
+  Stage,
+  Validations,
+} from 'aws-cdk-lib';
+import { ArtifactType } from 'aws-cdk-lib/cloud-assembly-schema';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import type { IConstruct } from 'constructs';
@@ -238,6 +251,32 @@ describe('what the gate judges', () => {
         expect.objectContaining({ logicalId: 'Short', constructPath: 'TeamStack/Short (unclaimed)', status: 'fail' }),
       ]);
     });
+  });
+
+  test('refuses a template in the cloud assembly that no stack of the app renders', () => {
+    class Shadowing extends DefaultStackSynthesizer {
+      override synthesize(session: ISynthesisSession): void {
+        super.synthesize(session);
+        writeFileSync(join(session.outdir, 'Shadow.template.json'), JSON.stringify({ Resources: {} }));
+        session.assembly.addArtifact('Shadow', {
+          type: ArtifactType.AWS_CLOUDFORMATION_STACK,
+          environment: 'aws://unknown-account/unknown-region',
+          properties: { templateFile: 'Shadow.template.json' },
+        });
+      }
+    }
+    const app = new App({ outdir: tmp() });
+    new Stack(app, 'Team', { synthesizer: new Shadowing() });
+    applyCompliance(app, { environment: 'prod', writeFiles: false, date: TODAY });
+    expect(() => app.synth()).toThrow(/Shadow\.template\.json \(artifact Shadow\), which no stack of the app renders/);
+  });
+
+  test('a resource element claims only a template resource of its own type', () => {
+    const run = judgeStack('prod', (s) => {
+      const db = new rds.CfnDBInstance(s, 'Db', { engine: 'postgres', deletionProtection: true });
+      db.addOverride('Type', 'AWS::RDS::DBCluster');
+    });
+    expect(resultsOf(run, 'SS-RDS-001').map((r) => r.constructPath)).toEqual(['TeamStack/Db (unclaimed)']);
   });
 
   test('lets applyCompliance make a kit stack stricter, never laxer', () => {

@@ -103,6 +103,16 @@ describe('npx cdk synth as the policy gate', () => {
     expect(r.stdout + r.stderr).toMatch(/\[prod\] SS-RDS-001 failed: .* Found: DeletionProtection=false\./);
   });
 
+  test('fails when a validation plugin after the gate rewrites a template it judged', () => {
+    const r = cdkSynth(['--app', 'npx tsx test/fixtures/rewriting-plugin-app.ts'], fast);
+    const template = readFileSync(join(r.outdir, 'Team-Database-prod.template.json'), 'utf8');
+    expect(template).toMatch(/"DeletionProtection": false/);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /SpendSense policy gate: 1 file changed after the gate judged it \(Team-Database-prod\.template\.json\): synthesis fails/,
+    );
+  });
+
   test('writes compliance.json and compliance.sarif at every synth', () => {
     const r = cdkSynth(['-c', 'environment=staging'], fast);
     expect(r.status).toBe(0);
