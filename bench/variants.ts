@@ -67,12 +67,6 @@ export function addNagAlone(app: App, packsOf: (stack: Stack) => readonly NagPac
   Validations.of(app).addPlugins(new PacksPerStack(app, packsOf));
 }
 
-/** The main thread's CPU usage (`process.threadCpuUsage`, Node 22.19 and later), else the process'. */
-function threadCpuUsage(since?: NodeJS.CpuUsage): NodeJS.CpuUsage {
-  const p = process as NodeJS.Process & { threadCpuUsage?: (previous?: NodeJS.CpuUsage) => NodeJS.CpuUsage };
-  return p.threadCpuUsage ? p.threadCpuUsage(since) : process.cpuUsage(since);
-}
-
 export interface SynthMeasurement {
   readonly variant: Variant;
   readonly environments: number;
@@ -81,8 +75,6 @@ export interface SynthMeasurement {
   readonly ms: number;
   /** CPU time of the process (user and system, every thread: the garbage collector's helpers too). */
   readonly cpuMs: number;
-  /** CPU time of the main thread, where synthesis runs (Node 22 and later; the process' CPU time before). */
-  readonly threadCpuMs: number;
 }
 
 /**
@@ -93,7 +85,6 @@ export interface SynthMeasurement {
 export function synthesizeVariant(variant: Variant, environments: number, outdir: string): SynthMeasurement {
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
-  const thread = threadCpuUsage();
   // As `cdk synth` runs an app: with path metadata on.
   const app = new App({
     outdir,
@@ -121,13 +112,11 @@ export function synthesizeVariant(variant: Variant, environments: number, outdir
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const used = process.cpuUsage(cpu);
-  const own = threadCpuUsage(thread);
   return {
     variant,
     environments,
     resources,
     ms,
     cpuMs: (used.user + used.system) / 1000,
-    threadCpuMs: (own.user + own.system) / 1000,
   };
 }

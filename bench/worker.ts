@@ -40,9 +40,7 @@ export function median(values: readonly number[]): number {
 export interface PairedSample {
   readonly environments: number;
   readonly resources: number;
-  readonly variants: Readonly<
-    Record<Variant, { readonly ms: number; readonly cpuMs: number; readonly threadCpuMs: number }>
-  >;
+  readonly variants: Readonly<Record<Variant, { readonly ms: number; readonly cpuMs: number }>>;
 }
 
 export interface MemorySample {
@@ -73,7 +71,6 @@ function paired(environments: number): PairedSample {
     const figures = (v: Variant) => ({
       ms: median(timed.get(v)!.map((t) => t.ms)),
       cpuMs: median(timed.get(v)!.map((t) => t.cpuMs)),
-      threadCpuMs: median(timed.get(v)!.map((t) => t.threadCpuMs)),
     });
     return {
       environments,
