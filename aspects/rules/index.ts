@@ -1,6 +1,7 @@
 /** The kit's policy catalogue, in the order it is documented and reported. */
 import type { PolicyRule } from '../rule';
 import { customResourceSettings } from './cfn/custom-resource';
+import { customResourceUnwaivableSettings } from './cfn/custom-resource-unwaivable';
 import { judgeableTemplate } from './cfn/judgeable-template';
 import { judgedNestedStack } from './cfn/nested-stack';
 import { noOpenIngress } from './ec2/no-open-ingress';
@@ -38,10 +39,12 @@ export const RULES: readonly PolicyRule[] = [
   judgeableTemplate,
   judgedNestedStack,
   customResourceSettings,
+  customResourceUnwaivableSettings,
 ];
 
 export {
   customResourceSettings,
+  customResourceUnwaivableSettings,
   judgeableTemplate,
   judgedNestedStack,
   logGroupEncryption,

@@ -484,7 +484,7 @@ const FAIL: readonly RedteamCase[] = [
   {
     name: 'b-custom-resource-open-cidr',
     expect: 'fail',
-    ruleIds: ['SS-CFN-003'],
+    ruleIds: ['SS-CFN-004'],
     klass: 'B',
     form: 'L2',
     build: (app) => {
@@ -499,7 +499,7 @@ const FAIL: readonly RedteamCase[] = [
     // AwsCustomResource serializes the SDK call into one JSON string property: no key or value of its own names it.
     name: 'b-aws-custom-resource-turns-off-deletion-protection',
     expect: 'fail',
-    ruleIds: ['SS-CFN-003'],
+    ruleIds: ['SS-CFN-004'],
     klass: 'B',
     form: 'L2',
     build: (app, kit) => {
@@ -521,7 +521,7 @@ const FAIL: readonly RedteamCase[] = [
   {
     name: 'b-custom-resource-joined-cidr',
     expect: 'fail',
-    ruleIds: ['SS-CFN-003'],
+    ruleIds: ['SS-CFN-004'],
     klass: 'B',
     form: 'escape-hatch',
     build: (app) => {
@@ -537,7 +537,7 @@ const FAIL: readonly RedteamCase[] = [
   {
     name: 'b-custom-resource-deletion-protection-off',
     expect: 'fail',
-    ruleIds: ['SS-CFN-003'],
+    ruleIds: ['SS-CFN-004'],
     klass: 'B',
     form: 'escape-hatch',
     build: (app) => {
@@ -551,7 +551,7 @@ const FAIL: readonly RedteamCase[] = [
   {
     name: 'b-custom-resource-nested-public-setting',
     expect: 'fail',
-    ruleIds: ['SS-CFN-003'],
+    ruleIds: ['SS-CFN-004'],
     klass: 'B',
     form: 'L2',
     build: (app) => {
@@ -560,6 +560,65 @@ const FAIL: readonly RedteamCase[] = [
         resourceType: 'Custom::ModifyDatabase',
         properties: { Target: 'orders-prod', Settings: { PubliclyAccessible: 'true', MultiAZ: 'false' } },
       });
+    },
+  },
+  {
+    // Prod refuses an acknowledgement of deletion protection on the database; one on the handler that turns it off
+    // would accept the same thing.
+    name: 'b-custom-resource-deletion-protection-off-acknowledged',
+    expect: 'fail',
+    ruleIds: ['SS-ACK-002', 'SS-CFN-004'],
+    klass: 'B',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const settings = new CfnCustomResource(teamStack(app), 'DatabaseSettings', {
+        serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:modify-db-instance',
+      });
+      settings.addPropertyOverride('DBInstanceIdentifier', 'orders-prod');
+      settings.addPropertyOverride('DeletionProtection', false);
+      accept(kit, settings, 'SS-CFN-004', 'The handler was reviewed by the platform team; it only toggles the flag.');
+    },
+  },
+  {
+    name: 'b-aws-custom-resource-opens-ingress-acknowledged',
+    expect: 'fail',
+    ruleIds: ['SS-ACK-002', 'SS-CFN-004'],
+    klass: 'B',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const call = new cr.AwsCustomResource(stack, 'OpenIngress', {
+        onCreate: {
+          service: 'EC2',
+          action: 'authorizeSecurityGroupIngress',
+          parameters: {
+            GroupId: 'sg-0123456789abcdef0',
+            IpProtocol: 'tcp',
+            FromPort: 5432,
+            ToPort: 5432,
+            CidrIp: PUBLIC_TEST_CIDR,
+          },
+          physicalResourceId: cr.PhysicalResourceId.of('orders-prod-vendor-ingress'),
+        },
+        policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+        installLatestAwsSdk: false,
+      });
+      acceptCustomResourceProvider(kit, stack, call);
+      accept(kit, call, 'SS-CFN-004', 'Vendor ingress opened by the onboarding runbook, reviewed by security.');
+    },
+  },
+  {
+    name: 'b-custom-resource-backup-retention',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-003'],
+    klass: 'B',
+    form: 'L1',
+    build: (app) => {
+      const settings = new CfnCustomResource(teamStack(app), 'DatabaseSettings', {
+        serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:modify-db-instance',
+      });
+      settings.addPropertyOverride('DBInstanceIdentifier', 'orders-prod');
+      settings.addPropertyOverride('BackupRetentionPeriod', 1);
     },
   },
 
@@ -1286,6 +1345,27 @@ const PASS: readonly RedteamCase[] = [
     build: (app, kit) => {
       const { stack } = kitProd(kit, app);
       databaseGroupOf(stack).addIngressRule(ec2.Peer.ipv4(stack.vpc.vpcCidrBlock), ec2.Port.tcp(5432), 'the VPC');
+    },
+  },
+  {
+    // A setting prod may accept on the database itself, accepted on the handler with its review.
+    name: 'p-custom-resource-backup-retention-acknowledged',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'B',
+    form: 'L2',
+    build: (app, kit) => {
+      const settings = new CustomResource(teamStack(app), 'DatabaseSettings', {
+        serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:modify-db-instance',
+        resourceType: 'Custom::ModifyDatabase',
+        properties: { DBInstanceIdentifier: 'orders-prod', BackupRetentionPeriod: 21 },
+      });
+      accept(
+        kit,
+        settings,
+        'SS-CFN-003',
+        'The handler only raises the retention of the snapshot copy; reviewed by the DBAs.',
+      );
     },
   },
   {

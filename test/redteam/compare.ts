@@ -2,11 +2,13 @@
  * Runs every red-team case under each gate and prints a markdown comparison:
  *
  *   npx tsx test/redteam/compare.ts [--gates kit,nag,guard] [--json FILE] [--guard-path DIR] [--concurrency N]
+ *     [--cases NAME,NAME]
  *
  * Under the kit gate a must-fail case counts as blocked only when it meets the suite's contract (non-zero exit, every
  * rule id named, no library stack trace); under the others, a non-zero exit is enough. The table holds no timings, so
  * the same code and toolchain print the same bytes. The cfn-guard plugin is found through --guard-path, else
- * SPENDSENSE_REDTEAM_GUARD_PATH, else node_modules; when none has it, that gate is reported as not measured.
+ * SPENDSENSE_REDTEAM_GUARD_PATH, else node_modules; when none has it, that gate is reported as not measured. --cases
+ * runs only the cases named (to measure cases added or changed since the last full run).
  */
 import { writeFileSync } from 'node:fs';
 import { CASES, Gate, GUARD_PATH_ENV, isGate, KLASSES, Klass, RedteamCase } from './cases';
@@ -18,11 +20,12 @@ interface Options {
   readonly json?: string;
   readonly guardPath?: string;
   readonly concurrency: number;
+  readonly cases: readonly RedteamCase[];
 }
 
 function usage(message: string): never {
   process.stderr.write(
-    `compare: ${message}\nusage: npx tsx test/redteam/compare.ts [--gates kit,nag,guard,none] [--json FILE] [--guard-path DIR] [--concurrency N]\n`,
+    `compare: ${message}\nusage: npx tsx test/redteam/compare.ts [--gates kit,nag,guard,none] [--json FILE] [--guard-path DIR] [--concurrency N] [--cases NAME,NAME]\n`,
   );
   process.exit(2);
 }
@@ -32,10 +35,12 @@ function parseArgs(argv: readonly string[]): Options {
   let json: string | undefined;
   let guardPath = process.env[GUARD_PATH_ENV] || undefined;
   let concurrency = DEFAULT_CONCURRENCY;
+  let cases: readonly RedteamCase[] = CASES;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
-    if (!['--gates', '--json', '--guard-path', '--concurrency'].includes(flag)) usage(`unknown argument '${flag}'`);
+    if (!['--gates', '--json', '--guard-path', '--concurrency', '--cases'].includes(flag))
+      usage(`unknown argument '${flag}'`);
     if (value === undefined || value.startsWith('--')) usage(`${flag} needs a value`);
     i++;
     if (flag === '--gates') {
@@ -45,12 +50,17 @@ function parseArgs(argv: readonly string[]): Options {
       gates = [...new Set(names as Gate[])];
     } else if (flag === '--json') json = value;
     else if (flag === '--guard-path') guardPath = value;
-    else {
+    else if (flag === '--cases') {
+      const names = value.split(',').filter((n) => n !== '');
+      const unknown = names.filter((n) => !CASES.some((c) => c.name === n));
+      if (unknown.length > 0 || names.length === 0) usage(`--cases: got '${value}', expected names of cases.ts`);
+      cases = CASES.filter((c) => names.includes(c.name));
+    } else {
       concurrency = Number(value);
       if (!Number.isInteger(concurrency) || concurrency < 1) usage(`--concurrency: got '${value}', expected 1 or more`);
     }
   }
-  return { gates, json, guardPath, concurrency };
+  return { gates, json, guardPath, concurrency, cases };
 }
 
 /** What one run means for the table. */
@@ -159,16 +169,18 @@ async function main(): Promise<void> {
   const started = Date.now();
   const results: GateResult[] = [];
   for (const gate of options.gates) {
-    const runs = await pool(CASES, options.concurrency, (c) => runCase(c, gate, { guardPath: options.guardPath }));
+    const runs = await pool(options.cases, options.concurrency, (c) =>
+      runCase(c, gate, { guardPath: options.guardPath }),
+    );
     const measured = !(gate === 'guard' && runs.some((r) => r.status === 3 && GUARD_MISSING.test(r.stderr)));
-    const cells = new Map(runs.map((run, i) => [run.name, cellOf(CASES[i], gate, run)]));
+    const cells = new Map(runs.map((run, i) => [run.name, cellOf(options.cases[i], gate, run)]));
     results.push({ gate, measured, cells });
     process.stderr.write(`compare: ${gate} done (${Math.round((Date.now() - started) / 1000)} s so far)\n`);
   }
-  process.stdout.write(renderMarkdown(CASES, results));
-  if (options.json) writeFileSync(options.json, `${JSON.stringify(jsonReport(CASES, results), null, 2)}\n`);
+  process.stdout.write(renderMarkdown(options.cases, results));
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(jsonReport(options.cases, results), null, 2)}\n`);
   process.stderr.write(
-    `compare: ${CASES.length} cases x ${options.gates.length} gates in ${Math.round((Date.now() - started) / 1000)} s\n`,
+    `compare: ${options.cases.length} cases x ${options.gates.length} gates in ${Math.round((Date.now() - started) / 1000)} s\n`,
   );
 }
 

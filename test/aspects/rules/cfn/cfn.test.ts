@@ -1,6 +1,11 @@
 import { CfnCustomResource, CfnResource, CfnStack, CustomResource, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { customResourceSettings, judgeableTemplate, judgedNestedStack } from '../../../../aspects/rules';
+import {
+  customResourceSettings,
+  customResourceUnwaivableSettings,
+  judgeableTemplate,
+  judgedNestedStack,
+} from '../../../../aspects/rules';
 import { judgeStack, resultsOf } from '../../../support/compliance';
 
 describe(`${judgeableTemplate.id} templates judged as deployed`, () => {
@@ -86,40 +91,76 @@ describe(`${judgedNestedStack.id} nested stacks judged with their parent`, () =>
   });
 });
 
-describe(`${customResourceSettings.id} custom resources`, () => {
-  const ID = customResourceSettings.id;
+describe(`${customResourceSettings.id} and ${customResourceUnwaivableSettings.id} custom resources`, () => {
+  const WAIVABLE = customResourceSettings.id;
+  const UNWAIVABLE = customResourceUnwaivableSettings.id;
   const token = 'arn:aws:lambda:us-east-1:111111111111:function:handler';
-  test('is silent on a custom resource without network or database settings', () => {
-    expect(
-      resultsOf(
-        judgeStack(
-          'prod',
-          (s) => new CustomResource(s, 'C', { serviceToken: token, properties: { Greeting: 'hello' } }),
-        ),
-        ID,
-      ),
-    ).toEqual([]);
+  const custom = (properties: Record<string, unknown>) => (s: Stack) =>
+    new CustomResource(s, 'C', { serviceToken: token, resourceType: 'Custom::Tweak', properties });
+  test('are silent on a custom resource without network or database settings', () => {
+    const run = judgeStack('prod', custom({ Greeting: 'hello' }));
+    expect([...resultsOf(run, WAIVABLE), ...resultsOf(run, UNWAIVABLE)]).toEqual([]);
   });
   test.each([
     ['a CIDR in any property', { Rules: [{ Source: '0.0.0.0/0' }] }, /0\.0\.0\.0\/0/],
-    ['a database setting', { Db: { DeletionProtection: false } }, /DeletionProtection/],
-  ])('cannot verify %s', (_, properties, evidence) => {
-    const run = judgeStack(
-      'prod',
-      (s) => new CustomResource(s, 'C', { serviceToken: token, resourceType: 'Custom::Tweak', properties }),
-    );
-    expect(resultsOf(run, ID)).toEqual([
+    ['deletion protection', { Db: { DeletionProtection: false } }, /DeletionProtection/],
+    ['Multi-AZ', { MultiAZ: false }, /MultiAZ/],
+    ['public access', { Settings: { PubliclyAccessible: true } }, /PubliclyAccessible/],
+    ['a key for storage', { KmsKeyId: 'alias/aws/rds' }, /KmsKeyId/],
+    ['proxy TLS', { RequireTLS: false }, /RequireTLS/],
+    [
+      'an SDK call as a JSON string',
+      { Update: JSON.stringify({ parameters: { DeletionProtection: false } }) },
+      /Update\/parameters\/DeletionProtection/,
+    ],
+  ])(`${UNWAIVABLE}: cannot verify %s, an error in prod`, (_, properties, evidence) => {
+    const run = judgeStack('prod', custom(properties));
+    expect(resultsOf(run, UNWAIVABLE)).toEqual([
       expect.objectContaining({
         status: 'cannot-verify',
         severity: 'error',
         evidence: expect.stringMatching(evidence),
       }),
     ]);
+    expect(resultsOf(run, WAIVABLE)).toEqual([]);
   });
-  test('judges AWS::CloudFormation::CustomResource (L1) too', () => {
-    const run = judgeStack('prod', (s) =>
-      new CfnCustomResource(s, 'C', { serviceToken: token }).addPropertyOverride('CidrIp', '203.0.113.0/24'),
-    );
-    expect(resultsOf(run, ID)).toHaveLength(1);
+  test.each([
+    ['backup retention', { BackupRetentionPeriod: 1 }, /BackupRetentionPeriod/],
+    ['a TLS parameter', { Parameters: { 'rds.force_ssl': '0' } }, /rds\.force_ssl/],
+    ['key rotation', { EnableKeyRotation: false }, /EnableKeyRotation/],
+    ['a parameter group', { DBParameterGroupName: 'default.postgres16' }, /DBParameterGroupName/],
+  ])(`${WAIVABLE}: cannot verify %s, an error in prod`, (_, properties, evidence) => {
+    const run = judgeStack('prod', custom(properties));
+    expect(resultsOf(run, WAIVABLE)).toEqual([
+      expect.objectContaining({
+        status: 'cannot-verify',
+        severity: 'error',
+        evidence: expect.stringMatching(evidence),
+      }),
+    ]);
+    expect(resultsOf(run, UNWAIVABLE)).toEqual([]);
+  });
+  test('both warn in staging and dev', () => {
+    for (const env of ['staging', 'dev'] as const) {
+      const run = judgeStack(env, custom({ MultiAZ: false, BackupRetentionPeriod: 1 }));
+      for (const id of [WAIVABLE, UNWAIVABLE])
+        expect(resultsOf(run, id)).toEqual([expect.objectContaining({ status: 'cannot-verify', severity: 'warning' })]);
+    }
+  });
+  test('only the unwaivable one is closed to acknowledgement in prod', () => {
+    expect(customResourceUnwaivableSettings.unacknowledgeableIn).toEqual(['prod']);
+    expect(customResourceSettings.unacknowledgeableIn).toEqual([]);
+  });
+  test('judge AWS::CloudFormation::CustomResource (L1) and a CIDR built with Fn::Join', () => {
+    const run = judgeStack('prod', (s) => {
+      new CfnCustomResource(s, 'C', { serviceToken: token }).addPropertyOverride('CidrIp', '203.0.113.0/24');
+      new CfnCustomResource(s, 'D', { serviceToken: token }).addPropertyOverride('Source', {
+        'Fn::Join': ['/', ['0.0.0.0', '0']],
+      });
+    });
+    expect(resultsOf(run, UNWAIVABLE).map((r) => r.evidence)).toEqual([
+      expect.stringMatching(/CidrIp/),
+      expect.stringMatching(/Source=0\.0\.0\.0\/0/),
+    ]);
   });
 });

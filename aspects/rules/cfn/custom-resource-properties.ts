@@ -1,0 +1,86 @@
+/**
+ * What the custom-resource rules (SS-CFN-003, SS-CFN-004) look for: the settings a custom resource is told to apply,
+ * found anywhere in its properties (nested objects, lists, JSON strings such as `AwsCustomResource`'s SDK call, text
+ * built with `Fn::Join` / `Fn::Sub`), each classed by whether prod may waive the control it sets.
+ */
+import type { Resolver } from '../../resolve';
+import { props } from '../../rule';
+import type { TemplateResource } from '../../template';
+
+/**
+ * `unwaivable`: a setting of a control prod may not acknowledge on a real resource (open ingress, public access,
+ * deletion protection, Multi-AZ, encryption and its keys, proxy TLS); `waivable`: one of a control prod may accept with
+ * a review (backup retention, TLS parameters, key rotation, parameter and subnet groups).
+ */
+export type SettingClass = 'unwaivable' | 'waivable';
+
+const UNWAIVABLE_SETTING =
+  /^(cidr(ip|ipv6|block|s)?|sourcecidr|ingress|securitygroupingress|ipranges?|allowedcidrs?|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls)$/i;
+const WAIVABLE_SETTING =
+  /^(backupretentionperiod|rds\.force_ssl|require_secure_transport|enablekeyrotation|dbparametergroupname|dbsubnetgroupname)$/i;
+
+/** An IPv4 or IPv6 network range written as text. */
+const CIDR = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:]*)\/\d{1,3}$/i;
+
+export interface CustomResourceSetting {
+  readonly class: SettingClass;
+  /** `Properties/<path>` and what was found there. */
+  readonly evidence: string;
+}
+
+/** A string holding a JSON object or list (`Custom::AWS` passes its SDK call that way). */
+function parsedJson(text: string): unknown {
+  const t = text.trim();
+  if (!(t.startsWith('{') || t.startsWith('['))) return undefined;
+  try {
+    return JSON.parse(t) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isIntrinsic(value: object): boolean {
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+}
+
+function scan(value: unknown, path: string, resolver: Resolver, out: CustomResourceSetting[]): void {
+  if (typeof value === 'string') {
+    // A network range is what an ingress rule admits, whatever key carries it.
+    if (CIDR.test(value.trim())) out.push({ class: 'unwaivable', evidence: `${path}=${value} (a network range)` });
+    const json = parsedJson(value);
+    if (json !== undefined) scan(json, path, resolver, out);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => scan(v, `${path}/${i}`, resolver, out));
+    return;
+  }
+  if (isIntrinsic(value)) {
+    // A string built at synthesis (Fn::Join, Fn::Sub) is judged as the text it makes.
+    const r = resolver.resolve(value);
+    const text = r.kind === 'literal' ? r.value : r.kind === 'expression' ? r.text : undefined;
+    if (typeof text === 'string' || (text !== null && typeof text === 'object')) scan(text, path, resolver, out);
+    return;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const here = path ? `${path}/${k}` : k;
+    if (UNWAIVABLE_SETTING.test(k))
+      out.push({ class: 'unwaivable', evidence: `${here} (a database or network setting)` });
+    else if (WAIVABLE_SETTING.test(k)) out.push({ class: 'waivable', evidence: `${here} (a database setting)` });
+    else scan(v, here, resolver, out);
+  }
+}
+
+/** The settings a custom resource carries, outside `ServiceToken` and `ServiceTimeout` (which address its handler). */
+export function customResourceSettingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
+  const rest = Object.fromEntries(
+    Object.entries(props(resource)).filter(([k]) => k !== 'ServiceToken' && k !== 'ServiceTimeout'),
+  );
+  const out: CustomResourceSetting[] = [];
+  scan(rest, '', resolver, out);
+  return out;
+}
+
+export const CUSTOM_RESOURCE_TYPES = ['Custom::*', 'AWS::CloudFormation::CustomResource'];
