@@ -88,9 +88,19 @@ function judge(
   return { status: severity === 'error' ? 'fail' : 'warn', severity, tolerated: false };
 }
 
+/** Whether each rule judges a resource type, as asked so far: every stack asks each rule about the same few types. */
+const judgedTypes = new WeakMap<PolicyRule, Map<string, boolean>>();
+
 /** True when a rule judges resources of `type` (`Custom::*` matches every custom resource type). */
 export function judgesType(rule: PolicyRule, type: string): boolean {
-  return rule.resourceTypes.some((t) => t === type || (t.endsWith('*') && type.startsWith(t.slice(0, -1))));
+  let known = judgedTypes.get(rule);
+  if (!known) judgedTypes.set(rule, (known = new Map<string, boolean>()));
+  let judged = known.get(type);
+  if (judged === undefined) {
+    judged = rule.resourceTypes.some((t) => t === type || (t.endsWith('*') && type.startsWith(t.slice(0, -1))));
+    known.set(type, judged);
+  }
+  return judged;
 }
 
 /** How bad a judged outcome is: 3 blocks synth, 2 cannot verify (not blocking), 1 warns, 0 passes. */

@@ -27,6 +27,8 @@ function attributes(values: Record<string, string | number>): string {
 function testCase(r: CheckResult, where: string | undefined): string {
   const name = `${r.ruleId} ${r.constructPath}${r.logicalId ? ` (${r.logicalId})` : ''}`;
   const open = `    <testcase${attributes({ classname: `${r.stack}.${r.ruleId}`, name, time: 0 })}`;
+  // Most results pass: they need no detail.
+  if (r.status === 'pass') return `${open}/>`;
   const detail = `${r.title}. Found: ${r.evidence}.${where ? ` At ${where}.` : ''} Fix: ${r.fix}`;
   if (blocking([r]).length > 0) {
     return `${open}>\n      <failure${attributes({ message: `${r.title}: ${r.evidence}`, type: r.ruleId })}>${xmlEscape(detail)}</failure>\n    </testcase>`;
@@ -36,10 +38,7 @@ function testCase(r: CheckResult, where: string | undefined): string {
     const message = `acknowledged by ${a.owner} until ${a.expires}: ${a.reason}`;
     return `${open}>\n      <skipped${attributes({ message })}/>\n    </testcase>`;
   }
-  if (r.status !== 'pass') {
-    return `${open}>\n      <system-out>${xmlEscape(`${r.status}: ${detail}`)}</system-out>\n    </testcase>`;
-  }
-  return `${open}/>`;
+  return `${open}>\n      <system-out>${xmlEscape(`${r.status}: ${detail}`)}</system-out>\n    </testcase>`;
 }
 
 /** The JUnit XML document of `results`, in their (deterministic) order, grouped by stack. */

@@ -17,13 +17,6 @@ import type { IConstruct } from 'constructs';
 import { SetupError } from './setup';
 import type { NagPackName } from '../lib/profiles';
 
-const PACKS: Record<NagPackName, { prefix: string; make: () => NagPack }> = {
-  AwsSolutions: { prefix: 'AwsSolutions', make: () => new AwsSolutionsChecks(undefined, { verbose: false }) },
-  HIPAA: { prefix: 'HIPAA.Security', make: () => new HIPAASecurityChecks(undefined, { verbose: false }) },
-  NIST80053R5: { prefix: 'NIST.800.53.R5', make: () => new NIST80053R5Checks(undefined, { verbose: false }) },
-  PCIDSS321: { prefix: 'PCI.DSS.321', make: () => new PCIDSS321Checks(undefined, { verbose: false }) },
-};
-
 /**
  * cdk-nag rules that check the controls the kit never lets prod acknowledge: deletion protection, Multi-AZ, open
  * ingress and encryption.
@@ -86,8 +79,11 @@ function isTypedL1(c: IConstruct): c is CfnResource {
 
 type NagRule = IApplyRule['rule'];
 
-/** The pack being counted (packs run one at a time, synchronously), and how to stop counting it. */
-let counting: { seen: boolean; readonly unwrap: () => void } | undefined;
+/**
+ * Whether the pack being run (packs run one at a time, synchronously) has applied a rule to a resource yet; undefined
+ * outside a counted run.
+ */
+let counting: { seen: boolean } | undefined;
 
 /**
  * One counting wrapper per rule function, shared by every pack and stack: cdk-nag's rules are module-level functions,
@@ -101,10 +97,10 @@ function countingWrapper(rule: NagRule): NagRule {
     wrapped = (node: CfnResource) => {
       try {
         const result = rule(node);
-        if (result !== NagRuleCompliance.NOT_APPLICABLE) counting?.unwrap();
+        if (result !== NagRuleCompliance.NOT_APPLICABLE && counting) counting.seen = true;
         return result;
       } catch (error) {
-        counting?.unwrap();
+        if (counting) counting.seen = true;
         throw error;
       }
     };
@@ -115,36 +111,55 @@ function countingWrapper(rule: NagRule): NagRule {
   return wrapped;
 }
 
+function counted(params: IApplyRule): IApplyRule {
+  const { rule } = params; // eslint-disable-line @typescript-eslint/unbound-method -- a plain function of the pack
+  return { ...params, rule: countingWrapper(rule) };
+}
+
 /**
- * Runs the pack over `scope` and tells whether at least one of its rules applied to a resource, by wrapping each rule
- * the pack applies until the first one that does (the count only has to tell none from some); from then on the pack
- * runs unwrapped.
+ * The packs the kit runs: until one of a pack's rules has applied to a resource (the count only has to tell none from
+ * some), each rule it applies is wrapped; from then on the rules run as the pack's own. Subclasses, so that the pack
+ * objects keep one shape and the check costs one test per rule applied.
  */
+class CountedAwsSolutions extends AwsSolutionsChecks {
+  protected override applyRule(params: IApplyRule): void {
+    super.applyRule(counting && !counting.seen ? counted(params) : params);
+  }
+}
+class CountedHipaa extends HIPAASecurityChecks {
+  protected override applyRule(params: IApplyRule): void {
+    super.applyRule(counting && !counting.seen ? counted(params) : params);
+  }
+}
+class CountedNist extends NIST80053R5Checks {
+  protected override applyRule(params: IApplyRule): void {
+    super.applyRule(counting && !counting.seen ? counted(params) : params);
+  }
+}
+class CountedPci extends PCIDSS321Checks {
+  protected override applyRule(params: IApplyRule): void {
+    super.applyRule(counting && !counting.seen ? counted(params) : params);
+  }
+}
+
+/** The packs the kit runs, each counting whether it examined anything (validateCounting). */
+const PACKS: Record<NagPackName, { prefix: string; make: () => NagPack }> = {
+  AwsSolutions: { prefix: 'AwsSolutions', make: () => new CountedAwsSolutions(undefined, { verbose: false }) },
+  HIPAA: { prefix: 'HIPAA.Security', make: () => new CountedHipaa(undefined, { verbose: false }) },
+  NIST80053R5: { prefix: 'NIST.800.53.R5', make: () => new CountedNist(undefined, { verbose: false }) },
+  PCIDSS321: { prefix: 'PCI.DSS.321', make: () => new CountedPci(undefined, { verbose: false }) },
+};
+
 function validateCounting(
   pack: NagPack,
   scope: Stack,
 ): { report: ReturnType<NagPack['validateScope']>; examined: boolean } {
-  const target = pack as unknown as { applyRule(params: IApplyRule): void };
-  const apply = target.applyRule.bind(pack);
-  // The pack's own method again: the wrapper is an own property that shadows it.
-  const restore = () => delete (target as Partial<typeof target>).applyRule;
-  const state = {
-    seen: false,
-    unwrap: () => {
-      state.seen = true;
-      restore();
-    },
-  };
-  target.applyRule = (params: IApplyRule) => {
-    const { rule } = params; // eslint-disable-line @typescript-eslint/unbound-method -- a plain function of the pack
-    apply({ ...params, rule: countingWrapper(rule) });
-  };
+  const state = { seen: false };
   counting = state;
   try {
     return { report: pack.validateScope(scope), examined: state.seen };
   } finally {
     counting = undefined;
-    restore();
   }
 }
 

@@ -19,10 +19,12 @@ export const TIMED = 5;
  * Warm-up and timed synths per variant at a size: at least WARM_UPS and TIMED, more for small apps, so that every
  * variant's code has judged at least WARM_UP_ENVIRONMENTS stacks (V8 compiles a function once it has run often enough;
  * at 3 environments two synths leave the gate's rules barely run) and each figure has at least TIMED_ENVIRONMENTS
- * stacks behind it. The cold whole-process figures are where loading and compiling count.
+ * stacks behind it: a small synth is short enough (about 0.1 s) that a burst of other work on the machine moves one
+ * round's figure by a tenth, and the median of 30 rounds holds still where that of 10 did not. The cold
+ * whole-process figures are where loading and compiling count.
  */
 export const WARM_UP_ENVIRONMENTS = 60;
-export const TIMED_ENVIRONMENTS = 30;
+export const TIMED_ENVIRONMENTS = 90;
 export function synthCounts(environments: number): { readonly warmUps: number; readonly timed: number } {
   return {
     warmUps: Math.max(WARM_UPS, Math.ceil(WARM_UP_ENVIRONMENTS / environments)),
