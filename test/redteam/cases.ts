@@ -482,6 +482,35 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // What the include deploys is unseen: accepting it in prod would accept whatever it sets on the database.
+    name: 'b-include-transform-acknowledged',
+    expect: 'fail',
+    ruleIds: ['SS-ACK-002', 'SS-CFN-001'],
+    klass: 'B',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const { stack, db } = kitProd(kit, app);
+      db.addOverride('Properties.Fn::Transform', {
+        Name: 'AWS::Include',
+        Parameters: { Location: 's3://vendor-templates/database-settings.yaml' },
+      });
+      accept(kit, stack, 'SS-CFN-001', 'The include only adds the vendor tags; reviewed by the platform team.');
+    },
+  },
+  {
+    name: 'b-cfn-stack-raw-template-url-acknowledged',
+    expect: 'fail',
+    ruleIds: ['SS-ACK-002', 'SS-CFN-002'],
+    klass: 'B',
+    form: 'L1',
+    build: (app, kit) => {
+      const vendor = new CfnStack(teamStack(app), 'Vendor', {
+        templateUrl: 'https://vendor-templates.s3.amazonaws.com/database.template.json',
+      });
+      accept(kit, vendor, 'SS-CFN-002', 'The vendor template is reviewed by the platform team at each release.');
+    },
+  },
+  {
     name: 'b-custom-resource-open-cidr',
     expect: 'fail',
     ruleIds: ['SS-CFN-004'],

@@ -43,9 +43,9 @@ export const judgeableTemplate: PolicyRule = {
   title: 'The template is judged as deployed: no macro rewrites it',
   rationale:
     'A Transform, Fn::Transform (AWS::Include, macros) or AWS::LanguageExtensions Fn::ForEach makes CloudFormation deploy resources the synthesized template does not show, so no rule can judge them before deploy.',
-  fix: 'Write the resources into the CDK app instead of a macro or include; if the macro is reviewed and required, acknowledge SS-CFN-001 on the stack with the review.',
+  fix: 'Write the resources into the CDK app instead of a macro or include. Staging and dev may acknowledge SS-CFN-001 on the stack with a review of the macro; prod cannot, since what the macro deploys could be anything prod never accepts.',
   severity: { dev: 'warning', staging: 'warning', prod: 'error' },
-  unacknowledgeableIn: [],
+  unacknowledgeableIn: ['prod'],
   resourceTypes: [],
   evaluate: () => [],
   evaluateTemplate({ template }) {

@@ -7,9 +7,9 @@ export const judgedNestedStack: PolicyRule = {
   title: "A nested stack's template is judged with its parent",
   rationale:
     'An AWS::CloudFormation::Stack deploys whatever template its TemplateURL names at deploy time; unless that template is a NestedStack of this app, which the gate judges with the parent, nothing in it was checked.',
-  fix: 'Build the nested stack as a cdk NestedStack (or cloudformation-include with loadNestedStacks) so its template is judged with the parent.',
+  fix: 'Build the nested stack as a cdk NestedStack (or cloudformation-include with loadNestedStacks) so its template is judged with the parent; prod cannot acknowledge SS-CFN-002.',
   severity: { dev: 'warning', staging: 'warning', prod: 'error' },
-  unacknowledgeableIn: [],
+  unacknowledgeableIn: ['prod'],
   resourceTypes: ['AWS::CloudFormation::Stack'],
   evaluate(resource, { logicalId, judgedNestedStacks }) {
     if (judgedNestedStacks.has(logicalId))

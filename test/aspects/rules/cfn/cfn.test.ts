@@ -6,6 +6,7 @@ import {
   judgeableTemplate,
   judgedNestedStack,
 } from '../../../../aspects/rules';
+import { acknowledge } from '../../../../aspects/acknowledgements';
 import { judgeStack, resultsOf } from '../../../support/compliance';
 
 describe(`${judgeableTemplate.id} templates judged as deployed`, () => {
@@ -162,5 +163,64 @@ describe(`${customResourceSettings.id} and ${customResourceUnwaivableSettings.id
       expect.stringMatching(/CidrIp/),
       expect.stringMatching(/Source=0\.0\.0\.0\/0/),
     ]);
+  });
+});
+
+describe('what the gate cannot judge, acknowledged', () => {
+  const token = 'arn:aws:lambda:us-east-1:111111111111:function:handler';
+  const accepted = (ruleId: string) => ({
+    ruleId,
+    reason: 'Reviewed by the platform team with the handler and the template it deploys.',
+    owner: 'data-platform',
+    expires: '2027-01-31',
+  });
+  // Each builder makes one finding of its rule and acknowledges it where the finding is placed.
+  const cases: [string, (s: Stack) => void][] = [
+    [
+      judgeableTemplate.id,
+      (s) => {
+        s.addTransform('AWS::Serverless-2016-10-31');
+        acknowledge(s, accepted(judgeableTemplate.id));
+      },
+    ],
+    [
+      judgedNestedStack.id,
+      (s) =>
+        acknowledge(
+          new CfnStack(s, 'N', { templateUrl: 'https://example.com/t.json' }),
+          accepted(judgedNestedStack.id),
+        ),
+    ],
+    [
+      customResourceUnwaivableSettings.id,
+      (s) => {
+        const c = new CfnCustomResource(s, 'C', { serviceToken: token });
+        c.addPropertyOverride('MultiAZ', false);
+        acknowledge(c, accepted(customResourceUnwaivableSettings.id));
+      },
+    ],
+    [
+      customResourceSettings.id,
+      (s) =>
+        acknowledge(
+          new CustomResource(s, 'C', { serviceToken: token, properties: { BackupRetentionPeriod: 1 } }),
+          accepted(customResourceSettings.id),
+        ),
+    ],
+  ];
+  test.each(cases)('%s: prod refuses the acknowledgement unless it may be waived', (id, build) => {
+    const run = judgeStack('prod', build);
+    const waivable = id === customResourceSettings.id;
+    expect(resultsOf(run, id)).toEqual([
+      expect.objectContaining({ status: waivable ? 'acknowledged' : 'cannot-verify', severity: 'error' }),
+    ]);
+    expect(resultsOf(run, 'SS-ACK-002')).toEqual(
+      waivable ? [] : [expect.objectContaining({ status: 'fail', severity: 'error' })],
+    );
+  });
+  test.each(cases)('%s: staging accepts the acknowledgement', (id, build) => {
+    const run = judgeStack('staging', build);
+    expect(resultsOf(run, id)).toEqual([expect.objectContaining({ status: 'acknowledged' })]);
+    expect(resultsOf(run, 'SS-ACK-002')).toEqual([]);
   });
 });
