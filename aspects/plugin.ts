@@ -423,12 +423,20 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       const owner = ownerOf(c.node.path);
       if (owner) markedInside.set(owner, [...(markedInside.get(owner) ?? []), own]);
     }
+    // Every stack's environment before any is judged: a rule may follow a reference into another stack (an ingress
+    // rule on a security group of a stricter stack is judged as strictly as that stack).
+    const targets = new Map<Judged, ComplianceTarget>();
+    for (const j of judged) {
+      const target = mergeComplianceTargets(
+        complianceTargetOf(j.stack) ?? UNMARKED_TARGET,
+        ...(markedInside.get(j.stack) ?? []),
+      );
+      targets.set(j, target);
+      j.resolver!.environment = target.environment;
+    }
     for (const j of judged) {
       const { stack, template, text } = j;
-      const target = mergeComplianceTargets(
-        complianceTargetOf(stack) ?? UNMARKED_TARGET,
-        ...(markedInside.get(stack) ?? []),
-      );
+      const target = targets.get(j)!;
       const index = indexStack(stack, template, constructs);
       const nestedIds = new Set(
         judged

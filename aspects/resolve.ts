@@ -6,6 +6,7 @@
  * `CidrBlock` is the VPC's own property), `Fn::ImportValue` to the export of another stack of the same app, a nested
  * stack's parameter to the value its parent passes. Every step taken is kept as `via`, shown as evidence.
  */
+import type { EnvironmentName } from '../lib/profiles';
 import type { CfnTemplate, TemplateResource } from './template';
 
 export type Resolved =
@@ -47,6 +48,9 @@ const MAX_DEPTH = 20;
 const APP_INDEXES = new WeakMap<object, Map<string, unknown>>();
 
 export class Resolver {
+  /** The environment this template is judged in, once the gate knows it; rules read it across stacks. */
+  environment?: EnvironmentName;
+
   constructor(
     /** Stack name, for evidence. */
     readonly stack: string,

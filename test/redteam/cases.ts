@@ -19,7 +19,7 @@ import {
   Stage,
   Validations,
 } from 'aws-cdk-lib';
-import { CfnCustomResource, CfnStack } from 'aws-cdk-lib/aws-cloudformation';
+import { CfnCustomResource, CfnStack, CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -429,6 +429,55 @@ const FAIL: readonly RedteamCase[] = [
       new CfnResource(teamStack(app), 'Vendor', {
         type: 'AWS::CloudFormation::Stack',
         properties: { TemplateURL: 'https://vendor-templates.s3.amazonaws.com/database.template.json' },
+      });
+    },
+  },
+  {
+    // A StackSet deploys its own template (here inline) into the accounts and regions it targets.
+    name: 'b-stack-set-inline-database',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-002'],
+    klass: 'B',
+    form: 'L1',
+    build: (app) => {
+      new CfnStackSet(teamStack(app), 'Databases', {
+        permissionModel: 'SELF_MANAGED',
+        stackSetName: 'orders-databases',
+        templateBody: JSON.stringify({
+          Resources: {
+            Db: {
+              Type: 'AWS::RDS::DBInstance',
+              Properties: { Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', PubliclyAccessible: true },
+            },
+          },
+        }),
+        stackInstancesGroup: [{ deploymentTargets: { accounts: ['111111111111'] }, regions: ['us-east-1'] }],
+      });
+    },
+  },
+  {
+    name: 'b-service-catalog-provisioned-database',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-002'],
+    klass: 'B',
+    form: 'escape-hatch',
+    build: (app) => {
+      new CfnResource(teamStack(app), 'Database', {
+        type: 'AWS::ServiceCatalog::CloudFormationProvisionedProduct',
+        properties: { ProductName: 'postgres-single-az', ProvisioningArtifactName: 'v1' },
+      });
+    },
+  },
+  {
+    name: 'b-cloudformation-module-database',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-001'],
+    klass: 'B',
+    form: 'escape-hatch',
+    build: (app) => {
+      new CfnResource(teamStack(app), 'Database', {
+        type: 'Acme::Database::Postgres::MODULE',
+        properties: { DeletionProtection: false },
       });
     },
   },
@@ -1028,6 +1077,25 @@ const FAIL: readonly RedteamCase[] = [
   },
 
   // E. What sits around the database: clusters, proxies, other engines, subnets.
+  {
+    // The rule lives in the dev stack's template; the group it opens is the prod database's.
+    name: 'e-dev-stack-opens-prod-database-group',
+    expect: 'fail',
+    ruleIds: ['SS-EC2-001'],
+    klass: 'E',
+    form: 'referenced',
+    build: (app, kit) => {
+      const { stack: prod } = kitProd(kit, app);
+      const dev = new kit.DatabaseStack(app, 'SpendSense-Database-dev', { profile: kit.getProfile('dev') });
+      new ec2.CfnSecurityGroupIngress(dev, 'VendorAccessToProd', {
+        groupId: databaseGroupOf(prod).securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: TEAM_DB_PORT,
+        toPort: TEAM_DB_PORT,
+        cidrIp: PUBLIC_TEST_CIDR,
+      });
+    },
+  },
   {
     name: 'e-multi-az-db-cluster-public',
     expect: 'fail',

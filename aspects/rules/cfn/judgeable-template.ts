@@ -42,7 +42,7 @@ export const judgeableTemplate: PolicyRule = {
   id: 'SS-CFN-001',
   title: 'The template is judged as deployed: no macro rewrites it',
   rationale:
-    'A Transform, Fn::Transform (AWS::Include, macros) or AWS::LanguageExtensions Fn::ForEach makes CloudFormation deploy resources the synthesized template does not show, so no rule can judge them before deploy.',
+    'A Transform, Fn::Transform (AWS::Include, macros), a module (a ::MODULE resource type) or AWS::LanguageExtensions Fn::ForEach makes CloudFormation deploy resources the synthesized template does not show, so no rule can judge them before deploy.',
   fix: 'Write the resources into the CDK app instead of a macro or include. Staging and dev may acknowledge SS-CFN-001 on the stack with a review of the macro; prod cannot, since what the macro deploys could be anything prod never accepts.',
   severity: { dev: 'warning', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: ['prod'],
@@ -61,10 +61,21 @@ export const judgeableTemplate: PolicyRule = {
         );
       }
     }
-    for (const key of Object.keys(template.Resources ?? {})) {
+    for (const [key, resource] of Object.entries(template.Resources ?? {})) {
       if (key.startsWith('Fn::ForEach::')) {
         outcomes.push(
           cannotVerify(`Resources/${key}: Fn::ForEach makes resources only deploy time expands`, `Resources/${key}`),
+        );
+      }
+      // A CloudFormation module (a registered `<Org>::<Service>::<Name>::MODULE` type) expands into resources at
+      // deploy time, as a macro does.
+      const type = (resource as { Type?: unknown } | null)?.Type;
+      if (typeof type === 'string' && type.endsWith('::MODULE')) {
+        outcomes.push(
+          cannotVerify(
+            `Resources/${key}: module ${type} expands into resources only deploy time sees`,
+            `Resources/${key}`,
+          ),
         );
       }
     }

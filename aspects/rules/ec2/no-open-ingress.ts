@@ -1,6 +1,7 @@
 import { BlockList, isIPv4 } from 'node:net';
 import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
 import { describe, stringOf } from '../../template';
+import type { EnvironmentName } from '../../../lib/profiles';
 
 /** Address space that is not reachable from the internet (RFC 1918, RFC 6598 shared space, IPv6 ULA). */
 export const PRIVATE_RANGES: readonly (readonly [string, number, 'ipv4' | 'ipv6'])[] = [
@@ -30,11 +31,14 @@ function isSingleHost(cidr: string): boolean {
   return Number(bits) === (isIPv4(address) ? 32 : 128);
 }
 
-/** Judges one ingress rule's sources. */
+const STRICTNESS: Readonly<Record<EnvironmentName, number>> = { dev: 0, staging: 1, prod: 2 };
+
+/** Judges one ingress rule's sources, as `environment` tolerates them. */
 function judgeIngress(
   rule: Record<string, unknown>,
   where: string,
   context: Parameters<PolicyRule['evaluate']>[1],
+  environment: EnvironmentName = context.environment,
 ): RuleOutcome[] {
   const outcomes: RuleOutcome[] = [];
   const ports = rule.FromPort === undefined ? 'all ports' : `ports ${describe(rule.FromPort)}-${describe(rule.ToPort)}`;
@@ -51,12 +55,12 @@ function judgeIngress(
       // A single public host: developer access, tolerated in dev only.
       outcomes.push({
         ...fail(`${key}=${value} (a single public host) on ${ports}`, where),
-        severity: context.environment === 'dev' ? 'off' : undefined,
+        severity: environment === 'dev' ? 'off' : undefined,
       });
     } else {
       outcomes.push({
         ...fail(`${key}=${value} (public) on ${ports}`, where),
-        severity: context.environment === 'dev' ? 'warning' : undefined,
+        severity: environment === 'dev' ? 'warning' : undefined,
       });
     }
   }
@@ -81,7 +85,13 @@ export const noOpenIngress: PolicyRule = {
   resourceTypes: ['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress'],
   evaluate(resource, context) {
     const p = props(resource);
-    if (resource.Type === 'AWS::EC2::SecurityGroupIngress') return judgeIngress(p, 'Properties', context);
+    if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {
+      // A rule opens the group it names: one in another, stricter stack is judged as that stack judges its own.
+      const group = context.resolver.resolve(p.GroupId);
+      const owner = group.kind === 'resource' ? group.resolver.environment : undefined;
+      const environment = owner && STRICTNESS[owner] > STRICTNESS[context.environment] ? owner : context.environment;
+      return judgeIngress(p, 'Properties', context, environment);
+    }
     const ingress = p.SecurityGroupIngress;
     if (ingress === undefined) return [];
     if (!Array.isArray(ingress))

@@ -1,4 +1,4 @@
-import { CfnCustomResource, CfnResource, CfnStack, CustomResource, Fn, Stack } from 'aws-cdk-lib';
+import { CfnCustomResource, CfnResource, CfnStack, CfnStackSet, CustomResource, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   customResourceSettings,
@@ -40,6 +40,15 @@ describe(`${judgeableTemplate.id} templates judged as deployed`, () => {
     );
     expect(resultsOf(run, ID)).toEqual([
       expect.objectContaining({ status: 'cannot-verify', evidence: expect.stringMatching(/AWS::Include/) }),
+    ]);
+  });
+  test('cannot verify a CloudFormation module, which expands at deploy time', () => {
+    const run = judgeStack('prod', (s) => new CfnResource(s, 'Db', { type: 'Acme::Database::Postgres::MODULE' }));
+    expect(resultsOf(run, ID)).toEqual([
+      expect.objectContaining({
+        status: 'cannot-verify',
+        evidence: expect.stringMatching(/Acme::Database::Postgres::MODULE/),
+      }),
     ]);
   });
   test('cannot verify Fn::ForEach of the language extensions', () => {
@@ -88,6 +97,34 @@ describe(`${judgedNestedStack.id} nested stacks judged with their parent`, () =>
   ])('cannot verify a raw nested stack (%s)', (_, build) => {
     expect(resultsOf(judgeStack('prod', build), ID)).toEqual([
       expect.objectContaining({ status: 'cannot-verify', severity: 'error' }),
+    ]);
+  });
+  test.each([
+    [
+      'a StackSet with an inline template (L1)',
+      (s: Stack) =>
+        new CfnStackSet(s, 'Set', {
+          permissionModel: 'SELF_MANAGED',
+          stackSetName: 'databases',
+          templateBody: JSON.stringify({ Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: {} } } }),
+        }),
+    ],
+    [
+      'a Service Catalog provisioned product (a bare CfnResource)',
+      (s: Stack) =>
+        new CfnResource(s, 'Product', {
+          type: 'AWS::ServiceCatalog::CloudFormationProvisionedProduct',
+          properties: { ProductName: 'postgres', ProvisioningArtifactName: 'v1' },
+        }),
+    ],
+  ])('cannot verify %s, which deploys a template the gate never reads', (_, build) => {
+    const run = judgeStack('prod', build);
+    expect(resultsOf(run, ID)).toEqual([
+      expect.objectContaining({
+        status: 'cannot-verify',
+        severity: 'error',
+        evidence: expect.stringMatching(/template/),
+      }),
     ]);
   });
 });

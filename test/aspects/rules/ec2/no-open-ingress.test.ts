@@ -1,5 +1,6 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { markComplianceTarget } from '../../../../aspects/environment';
 import { isPrivateCidr, noOpenIngress } from '../../../../aspects/rules/ec2/no-open-ingress';
 import { judgeStack, resultsOf } from '../../../support/compliance';
 import { testVpc } from '../../../support/constructs';
@@ -121,4 +122,33 @@ describe('isPrivateCidr', () => {
     ['fe80::/10', false],
     ['0.0.0.0/0', false],
   ])('%s is private: %s', (cidr, expected) => expect(isPrivateCidr(cidr)).toBe(expected));
+});
+
+describe(`${ID} on a group of another stack`, () => {
+  // A dev stack that opens the database group of a prod stack of the same app, the group referenced across stacks.
+  const openProdGroupFromDev = (cidr: string) =>
+    judgeStack(
+      'dev',
+      () => undefined,
+      {},
+      (app) => {
+        const prod = new Stack(app, 'Prod');
+        markComplianceTarget(prod, { environment: 'prod', nagPacks: ['AwsSolutions'], minBackupRetentionDays: 14 });
+        const group = new ec2.SecurityGroup(prod, 'Db', { vpc: testVpc(prod), allowAllOutbound: false });
+        new ec2.CfnSecurityGroupIngress(app.node.findChild('TeamStack'), 'VendorToProd', {
+          groupId: group.securityGroupId,
+          ipProtocol: 'tcp',
+          fromPort: 5432,
+          toPort: 5432,
+          cidrIp: cidr,
+        });
+      },
+    );
+  test.each(['198.51.100.0/24', '198.51.100.7/32'])(
+    'judges an ingress rule on it as strictly as that stack (%s: an error, as in prod)',
+    (cidr) => {
+      const results = resultsOf(openProdGroupFromDev(cidr), ID).filter((r) => r.stack === 'TeamStack');
+      expect(results).toEqual([expect.objectContaining({ status: 'fail', severity: 'error', environment: 'dev' })]);
+    },
+  );
 });
