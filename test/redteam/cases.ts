@@ -24,7 +24,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -683,6 +686,52 @@ const FAIL: readonly RedteamCase[] = [
       });
       acceptCustomResourceProvider(kit, stack, call);
       accept(kit, call, 'SS-CFN-004', 'Vendor ingress opened by the onboarding runbook, reviewed by security.');
+    },
+  },
+  {
+    // No custom resource: an EventBridge Scheduler universal target calls the RDS API with the parameters it holds.
+    name: 'b-scheduler-sdk-call-turns-off-deletion-protection',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-004'],
+    klass: 'B',
+    form: 'L1',
+    build: (app) => {
+      new scheduler.CfnSchedule(teamStack(app), 'DisableDeletionProtection', {
+        scheduleExpression: 'rate(1 hour)',
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: {
+          arn: 'arn:aws:scheduler:::aws-sdk:rds:modifyDBInstance',
+          roleArn: 'arn:aws:iam::111111111111:role/orders-scheduler',
+          input: JSON.stringify({
+            DbInstanceIdentifier: 'orders-prod',
+            DeletionProtection: false,
+            ApplyImmediately: true,
+          }),
+        },
+      });
+    },
+  },
+  {
+    name: 'b-step-functions-sdk-task-opens-ingress',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-004'],
+    klass: 'B',
+    form: 'L2',
+    build: (app) => {
+      const stack = teamStack(app);
+      const open = new tasks.CallAwsService(stack, 'OpenIngress', {
+        service: 'ec2',
+        action: 'authorizeSecurityGroupIngress',
+        parameters: {
+          GroupId: 'sg-0123456789abcdef0',
+          IpProtocol: 'tcp',
+          FromPort: 5432,
+          ToPort: 5432,
+          CidrIp: PUBLIC_TEST_CIDR,
+        },
+        iamResources: ['*'],
+      });
+      new sfn.StateMachine(stack, 'Onboarding', { definitionBody: sfn.DefinitionBody.fromChainable(open) });
     },
   },
   {

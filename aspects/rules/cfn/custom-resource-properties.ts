@@ -1,7 +1,9 @@
 /**
  * What the custom-resource rules (SS-CFN-003, SS-CFN-004) look for: the settings a custom resource is told to apply,
  * found anywhere in its properties (nested objects, lists, JSON strings such as `AwsCustomResource`'s SDK call, text
- * built with `Fn::Join` / `Fn::Sub`), each classed by whether prod may waive the control it sets.
+ * built with `Fn::Join` / `Fn::Sub`), each classed by whether prod may waive the control it sets; and the same in the
+ * AWS API calls the template makes without a custom resource: an EventBridge Scheduler target or a Step Functions task
+ * of the `aws-sdk` integrations, whose call and parameters the template holds.
  */
 import type { Resolver } from '../../resolve';
 import { props } from '../../rule';
@@ -83,4 +85,59 @@ export function customResourceSettingsOf(resource: TemplateResource, resolver: R
   return out;
 }
 
+/** The text a value makes, when the template alone tells it (references to deploy-time values kept as `${...}`). */
+function textOf(value: unknown, resolver: Resolver): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value === null || typeof value !== 'object') return undefined;
+  const r = resolver.resolve(value);
+  if (r.kind === 'literal' && typeof r.value === 'string') return r.value;
+  return r.kind === 'expression' ? r.text : undefined;
+}
+
+const SDK_CALL = /:aws-sdk:/;
+
+/** Every task of a Step Functions definition (states of branches and maps included) that calls the AWS API. */
+function sdkTasks(value: unknown, path: string, out: [string, Record<string, unknown>][]): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => sdkTasks(v, `${path}/${i}`, out));
+    return;
+  }
+  const o = value as Record<string, unknown>;
+  if (typeof o.Resource === 'string' && SDK_CALL.test(o.Resource)) out.push([path, o]);
+  for (const [k, v] of Object.entries(o)) sdkTasks(v, `${path}/${k}`, out);
+}
+
+/**
+ * The settings of the AWS API calls a Scheduler schedule (`Target.Input` of an `aws-sdk` universal target) or a state
+ * machine (`Parameters` / `Arguments` of its `aws-sdk` tasks) makes. A definition the template does not spell out (one
+ * read from S3, or text that is not JSON) yields none.
+ */
+export function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
+  const p = props(resource);
+  const out: CustomResourceSetting[] = [];
+  if (resource.Type === 'AWS::Scheduler::Schedule') {
+    const target = p.Target as Record<string, unknown> | undefined;
+    const arn = textOf(target?.Arn, resolver);
+    if (arn !== undefined && SDK_CALL.test(arn)) scan({ Input: target?.Input }, 'Target', resolver, out);
+    return out;
+  }
+  const text = textOf(p.DefinitionString, resolver);
+  let definition: unknown = p.Definition;
+  if (definition === undefined && text !== undefined) definition = parsedJson(text);
+  const tasks: [string, Record<string, unknown>][] = [];
+  sdkTasks(definition, p.Definition === undefined ? 'DefinitionString' : 'Definition', tasks);
+  for (const [path, task] of tasks)
+    scan({ Parameters: task.Parameters, Arguments: task.Arguments }, path, resolver, out);
+  return out;
+}
+
 export const CUSTOM_RESOURCE_TYPES = ['Custom::*', 'AWS::CloudFormation::CustomResource'];
+export const API_CALL_TYPES = ['AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine'];
+
+/** What one of the SS-CFN-003/004 resource types is told to apply. */
+export function settingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
+  return API_CALL_TYPES.includes(resource.Type)
+    ? apiCallSettingsOf(resource, resolver)
+    : customResourceSettingsOf(resource, resolver);
+}

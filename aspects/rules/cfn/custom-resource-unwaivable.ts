@@ -1,5 +1,5 @@
 import { PolicyRule, RuleOutcome, cannotVerify } from '../../rule';
-import { CUSTOM_RESOURCE_TYPES, customResourceSettingsOf } from './custom-resource-properties';
+import { API_CALL_TYPES, CUSTOM_RESOURCE_TYPES, settingsOf } from './custom-resource-properties';
 
 /**
  * SS-CFN-004: a custom resource may not carry a network range or a setting of a control prod cannot waive. Accepting
@@ -8,18 +8,18 @@ import { CUSTOM_RESOURCE_TYPES, customResourceSettingsOf } from './custom-resour
  */
 export const customResourceUnwaivableSettings: PolicyRule = {
   id: 'SS-CFN-004',
-  title: 'No custom resource carries network ranges or settings prod cannot waive',
+  title: 'No custom resource or AWS API call of the template carries network ranges or settings prod cannot waive',
   rationale:
     'A custom resource handler applies its properties at deploy time, unseen: one given an ingress range, public access, deletion protection, Multi-AZ or an encryption key can do what prod never accepts on the resource itself, so prod cannot accept it here either.',
   fix: 'Model the change with the CloudFormation resource itself (ec2.SecurityGroup, rds.DatabaseInstance, ...) so its rules judge it; prod cannot acknowledge SS-CFN-004.',
   severity: { dev: 'warning', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: ['prod'],
-  resourceTypes: CUSTOM_RESOURCE_TYPES,
+  resourceTypes: [...CUSTOM_RESOURCE_TYPES, ...API_CALL_TYPES],
   evaluate(resource, { resolver }) {
-    return customResourceSettingsOf(resource, resolver)
+    return settingsOf(resource, resolver)
       .filter((s) => s.class === 'unwaivable')
       .map((s): RuleOutcome =>
-        cannotVerify(`Properties/${s.evidence}: applied by the custom resource's handler, unseen`, 'Properties'),
+        cannotVerify(`Properties/${s.evidence}: applied at deploy or run time, unseen`, 'Properties'),
       );
   },
 };

@@ -1,5 +1,5 @@
 import { PolicyRule, RuleOutcome, cannotVerify } from '../../rule';
-import { CUSTOM_RESOURCE_TYPES, customResourceSettingsOf } from './custom-resource-properties';
+import { API_CALL_TYPES, CUSTOM_RESOURCE_TYPES, settingsOf } from './custom-resource-properties';
 
 /**
  * SS-CFN-003: what a custom resource creates is out of the gate's sight, so it may not carry database settings of
@@ -7,18 +7,18 @@ import { CUSTOM_RESOURCE_TYPES, customResourceSettingsOf } from './custom-resour
  */
 export const customResourceSettings: PolicyRule = {
   id: 'SS-CFN-003',
-  title: 'No custom resource carries database settings',
+  title: 'No custom resource or AWS API call of the template carries database settings',
   rationale:
-    'A custom resource runs code at deploy time that can change a database with the properties it is given; the gate sees only those properties, not what the code does with them.',
+    'A custom resource runs code at deploy time that can change a database with the properties it is given, and a Scheduler target or Step Functions task of the aws-sdk integrations calls the AWS API with the parameters it holds; the gate sees only those properties, not what the call does.',
   fix: 'Model the change with the CloudFormation resource itself (rds.DatabaseInstance, rds.ParameterGroup, ...) so its rules judge it, or acknowledge SS-CFN-003 on the custom resource with a review of its handler.',
   severity: { dev: 'warning', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: [],
-  resourceTypes: CUSTOM_RESOURCE_TYPES,
+  resourceTypes: [...CUSTOM_RESOURCE_TYPES, ...API_CALL_TYPES],
   evaluate(resource, { resolver }) {
-    return customResourceSettingsOf(resource, resolver)
+    return settingsOf(resource, resolver)
       .filter((s) => s.class === 'waivable')
       .map((s): RuleOutcome =>
-        cannotVerify(`Properties/${s.evidence}: applied by the custom resource's handler, unseen`, 'Properties'),
+        cannotVerify(`Properties/${s.evidence}: applied at deploy or run time, unseen`, 'Properties'),
       );
   },
 };

@@ -1,5 +1,8 @@
 import { CfnCustomResource, CfnResource, CfnStack, CfnStackSet, CustomResource, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import {
   customResourceSettings,
   customResourceUnwaivableSettings,
@@ -259,5 +262,64 @@ describe('what the gate cannot judge, acknowledged', () => {
     const run = judgeStack('staging', build);
     expect(resultsOf(run, id)).toEqual([expect.objectContaining({ status: 'acknowledged' })]);
     expect(resultsOf(run, 'SS-ACK-002')).toEqual([]);
+  });
+});
+
+describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id} on AWS API calls the template makes`, () => {
+  const UNWAIVABLE = customResourceUnwaivableSettings.id;
+  const WAIVABLE = customResourceSettings.id;
+  const schedule = (arn: string, input: Record<string, unknown>) => (s: Stack) =>
+    new scheduler.CfnSchedule(s, 'Schedule', {
+      scheduleExpression: 'rate(1 day)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn, roleArn: 'arn:aws:iam::111111111111:role/scheduler', input: JSON.stringify(input) },
+    });
+  test('an EventBridge Scheduler aws-sdk target (L1): its Input is judged', () => {
+    const run = judgeStack(
+      'prod',
+      schedule('arn:aws:scheduler:::aws-sdk:rds:modifyDBInstance', {
+        DbInstanceIdentifier: 'orders-prod',
+        DeletionProtection: false,
+        BackupRetentionPeriod: 1,
+      }),
+    );
+    expect(resultsOf(run, UNWAIVABLE)).toEqual([
+      expect.objectContaining({
+        status: 'cannot-verify',
+        evidence: expect.stringMatching(/Target\/Input\/DeletionProtection/),
+      }),
+    ]);
+    expect(resultsOf(run, WAIVABLE)).toEqual([
+      expect.objectContaining({ evidence: expect.stringMatching(/BackupRetentionPeriod/) }),
+    ]);
+  });
+  test('a Scheduler target that is not an API call is not judged', () => {
+    const run = judgeStack(
+      'prod',
+      schedule('arn:aws:lambda:us-east-1:111111111111:function:report', { DeletionProtection: false }),
+    );
+    expect([...resultsOf(run, UNWAIVABLE), ...resultsOf(run, WAIVABLE)]).toEqual([]);
+  });
+  test('a Step Functions aws-sdk task (L2 CallAwsService): its Parameters are judged', () => {
+    const run = judgeStack('prod', (s) => {
+      const call = new tasks.CallAwsService(s, 'OpenIngress', {
+        service: 'ec2',
+        action: 'authorizeSecurityGroupIngress',
+        parameters: { GroupId: 'sg-0123456789abcdef0', CidrIp: '198.51.100.0/24', IpProtocol: 'tcp' },
+        iamResources: ['*'],
+      });
+      new sfn.StateMachine(s, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(call) });
+    });
+    expect(resultsOf(run, UNWAIVABLE).map((r) => r.evidence)).toEqual([expect.stringMatching(/CidrIp/)]);
+  });
+  test('a state machine without API calls is not judged', () => {
+    const run = judgeStack('prod', (s) => {
+      new sfn.StateMachine(s, 'Machine', {
+        definitionBody: sfn.DefinitionBody.fromChainable(
+          new sfn.Pass(s, 'Done', { result: sfn.Result.fromObject({ MultiAZ: false }) }),
+        ),
+      });
+    });
+    expect([...resultsOf(run, UNWAIVABLE), ...resultsOf(run, WAIVABLE)]).toEqual([]);
   });
 });
