@@ -6,7 +6,7 @@
  * of the `aws-sdk` integrations, whose call and parameters the template holds.
  */
 import type { Resolver } from '../../resolve';
-import { props } from '../../rule';
+import { RuleOutcome, cannotVerify, props } from '../../rule';
 import type { TemplateResource } from '../../template';
 
 /**
@@ -76,7 +76,7 @@ function scan(value: unknown, path: string, resolver: Resolver, out: CustomResou
 }
 
 /** The settings a custom resource carries, outside `ServiceToken` and `ServiceTimeout` (which address its handler). */
-export function customResourceSettingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
+function customResourceSettingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
   const rest = Object.fromEntries(
     Object.entries(props(resource)).filter(([k]) => k !== 'ServiceToken' && k !== 'ServiceTimeout'),
   );
@@ -113,7 +113,7 @@ function sdkTasks(value: unknown, path: string, out: [string, Record<string, unk
  * machine (`Parameters` / `Arguments` of its `aws-sdk` tasks) makes. A definition the template does not spell out (one
  * read from S3, or text that is not JSON) yields none.
  */
-export function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
+function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
   const p = props(resource);
   const out: CustomResourceSetting[] = [];
   if (resource.Type === 'AWS::Scheduler::Schedule') {
@@ -132,12 +132,18 @@ export function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver
   return out;
 }
 
-export const CUSTOM_RESOURCE_TYPES = ['Custom::*', 'AWS::CloudFormation::CustomResource'];
-export const API_CALL_TYPES = ['AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine'];
+const CUSTOM_RESOURCE_TYPES = ['Custom::*', 'AWS::CloudFormation::CustomResource'];
+const API_CALL_TYPES = ['AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine'];
 
-/** What one of the SS-CFN-003/004 resource types is told to apply. */
-export function settingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
-  return API_CALL_TYPES.includes(resource.Type)
+/** The resource types SS-CFN-003 and SS-CFN-004 judge. */
+export const SETTING_CARRIER_TYPES: readonly string[] = [...CUSTOM_RESOURCE_TYPES, ...API_CALL_TYPES];
+
+/** What one of those resources is told to apply, of one class: each a setting the gate cannot see applied. */
+export function unseenSettings(resource: TemplateResource, resolver: Resolver, only: SettingClass): RuleOutcome[] {
+  const settings = API_CALL_TYPES.includes(resource.Type)
     ? apiCallSettingsOf(resource, resolver)
     : customResourceSettingsOf(resource, resolver);
+  return settings
+    .filter((s) => s.class === only)
+    .map((s) => cannotVerify(`Properties/${s.evidence}: applied at deploy or run time, unseen`, 'Properties'));
 }

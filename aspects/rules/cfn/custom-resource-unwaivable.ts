@@ -1,5 +1,5 @@
-import { PolicyRule, RuleOutcome, cannotVerify } from '../../rule';
-import { API_CALL_TYPES, CUSTOM_RESOURCE_TYPES, settingsOf } from './custom-resource-properties';
+import type { PolicyRule } from '../../rule';
+import { SETTING_CARRIER_TYPES, unseenSettings } from './custom-resource-properties';
 
 /**
  * SS-CFN-004: a custom resource may not carry a network range or a setting of a control prod cannot waive. Accepting
@@ -14,12 +14,6 @@ export const customResourceUnwaivableSettings: PolicyRule = {
   fix: 'Model the change with the CloudFormation resource itself (ec2.SecurityGroup, rds.DatabaseInstance, ...) so its rules judge it; prod cannot acknowledge SS-CFN-004.',
   severity: { dev: 'warning', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: ['prod'],
-  resourceTypes: [...CUSTOM_RESOURCE_TYPES, ...API_CALL_TYPES],
-  evaluate(resource, { resolver }) {
-    return settingsOf(resource, resolver)
-      .filter((s) => s.class === 'unwaivable')
-      .map((s): RuleOutcome =>
-        cannotVerify(`Properties/${s.evidence}: applied at deploy or run time, unseen`, 'Properties'),
-      );
-  },
+  resourceTypes: SETTING_CARRIER_TYPES,
+  evaluate: (resource, { resolver }) => unseenSettings(resource, resolver, 'unwaivable'),
 };

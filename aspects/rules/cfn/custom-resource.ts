@@ -1,5 +1,5 @@
-import { PolicyRule, RuleOutcome, cannotVerify } from '../../rule';
-import { API_CALL_TYPES, CUSTOM_RESOURCE_TYPES, settingsOf } from './custom-resource-properties';
+import type { PolicyRule } from '../../rule';
+import { SETTING_CARRIER_TYPES, unseenSettings } from './custom-resource-properties';
 
 /**
  * SS-CFN-003: what a custom resource creates is out of the gate's sight, so it may not carry database settings of
@@ -13,12 +13,6 @@ export const customResourceSettings: PolicyRule = {
   fix: 'Model the change with the CloudFormation resource itself (rds.DatabaseInstance, rds.ParameterGroup, ...) so its rules judge it, or acknowledge SS-CFN-003 on the custom resource with a review of its handler.',
   severity: { dev: 'warning', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: [],
-  resourceTypes: [...CUSTOM_RESOURCE_TYPES, ...API_CALL_TYPES],
-  evaluate(resource, { resolver }) {
-    return settingsOf(resource, resolver)
-      .filter((s) => s.class === 'waivable')
-      .map((s): RuleOutcome =>
-        cannotVerify(`Properties/${s.evidence}: applied at deploy or run time, unseen`, 'Properties'),
-      );
-  },
+  resourceTypes: SETTING_CARRIER_TYPES,
+  evaluate: (resource, { resolver }) => unseenSettings(resource, resolver, 'waivable'),
 };
