@@ -47,13 +47,18 @@ export function mergeComplianceTargets(first: ComplianceTarget, ...rest: Complia
 
 function complianceTargetOfPair(a: ComplianceTarget, b: ComplianceTarget): ComplianceTarget {
   return {
-    environment: STRICTNESS[b.environment] > STRICTNESS[a.environment] ? b.environment : a.environment,
+    environment: stricterEnvironment(a.environment, b.environment),
     nagPacks: [...new Set([...a.nagPacks, ...b.nagPacks])],
     minBackupRetentionDays: Math.max(a.minBackupRetentionDays, b.minBackupRetentionDays),
   };
 }
 
 const STRICTNESS: Readonly<Record<EnvironmentName, number>> = { dev: 0, staging: 1, prod: 2 };
+
+/** The stricter of two environments (prod over staging over dev). */
+export function stricterEnvironment(a: EnvironmentName, b: EnvironmentName): EnvironmentName {
+  return STRICTNESS[b] > STRICTNESS[a] ? b : a;
+}
 
 /**
  * What every marking at or above `scope` asks for together, or undefined when nothing says which environment it is.

@@ -1,4 +1,5 @@
 import { BlockList, isIPv4 } from 'node:net';
+import { stricterEnvironment } from '../../environment';
 import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
 import { describe, stringOf } from '../../template';
 import type { EnvironmentName } from '../../../lib/profiles';
@@ -30,8 +31,6 @@ function isSingleHost(cidr: string): boolean {
   const [address, bits] = cidr.split('/');
   return Number(bits) === (isIPv4(address) ? 32 : 128);
 }
-
-const STRICTNESS: Readonly<Record<EnvironmentName, number>> = { dev: 0, staging: 1, prod: 2 };
 
 /** Judges one ingress rule's sources, as `environment` tolerates them. */
 function judgeIngress(
@@ -89,7 +88,7 @@ export const noOpenIngress: PolicyRule = {
       // A rule opens the group it names: one in another, stricter stack is judged as that stack judges its own.
       const group = context.resolver.resolve(p.GroupId);
       const owner = group.kind === 'resource' ? group.resolver.environment : undefined;
-      const environment = owner && STRICTNESS[owner] > STRICTNESS[context.environment] ? owner : context.environment;
+      const environment = owner ? stricterEnvironment(owner, context.environment) : context.environment;
       return judgeIngress(p, 'Properties', context, environment);
     }
     const ingress = p.SecurityGroupIngress;
