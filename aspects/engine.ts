@@ -88,6 +88,17 @@ function judge(
   return { status: severity === 'error' ? 'fail' : 'warn', severity, tolerated: false };
 }
 
+/**
+ * Judges `outcome` of `rule` in the stack's environment `env`, or in the stricter one the outcome names (`judgedIn`),
+ * with the rule's severity there: a stricter environment never turns off a rule the stack runs.
+ */
+function judgeOutcome(rule: PolicyRule, outcome: RuleOutcome, ruleSeverity: Severity, env: EnvironmentName) {
+  const judgedEnv = outcome.judgedIn ?? env;
+  if (judgedEnv === env) return { ...judge(outcome, ruleSeverity, env), judgedEnv };
+  const stricter = rule.severity[judgedEnv];
+  return { ...judge(outcome, stricter === 'off' ? ruleSeverity : stricter, judgedEnv), judgedEnv };
+}
+
 /** Whether each rule judges a resource type, as asked so far: every stack asks each rule about the same few types. */
 const judgedTypes = new WeakMap<PolicyRule, Map<string, boolean>>();
 
@@ -97,7 +108,9 @@ export function judgesType(rule: PolicyRule, type: string): boolean {
   if (!known) judgedTypes.set(rule, (known = new Map<string, boolean>()));
   let judged = known.get(type);
   if (judged === undefined) {
-    judged = rule.resourceTypes.some((t) => t === type || (t.endsWith('*') && type.startsWith(t.slice(0, -1))));
+    judged =
+      rule.resourceTypes.some((t) => t === type || (t.endsWith('*') && type.startsWith(t.slice(0, -1)))) ||
+      rule.alsoJudges?.(type) === true;
     known.set(type, judged);
   }
   return judged;
@@ -125,7 +138,7 @@ function ruleResults(input: StackInput): CheckResult[] {
     judgedNestedStacks: input.judgedNestedStacks ?? new Set<string>(),
   };
   const record = (rule: PolicyRule, logicalId: string, type: string, outcome: RuleOutcome, ruleSeverity: Severity) => {
-    const verdict = judge(outcome, ruleSeverity, env);
+    const verdict = judgeOutcome(rule, outcome, ruleSeverity, env);
     results.push({
       ruleId: rule.id,
       title: rule.title,
@@ -140,6 +153,7 @@ function ruleResults(input: StackInput): CheckResult[] {
       evidence: verdict.tolerated ? `${outcome.evidence}: allowed in ${env}` : outcome.evidence,
       fix: rule.fix,
       ...(outcome.location ? { location: outcome.location } : {}),
+      ...(verdict.judgedEnv !== env ? { judgedIn: verdict.judgedEnv } : {}),
     });
   };
   // A resource's variants do not depend on the rule: expand each resource once.
@@ -166,7 +180,7 @@ function ruleResults(input: StackInput): CheckResult[] {
       const variants = variantsOfResource(logicalId, resource);
       const judged = variants.map((v) => {
         const outcomes = rule.evaluate(v.resource, context);
-        const ranks = outcomes.map((o) => rank(judge(o, ruleSeverity, env)));
+        const ranks = outcomes.map((o) => rank(judgeOutcome(rule, o, ruleSeverity, env)));
         return { v, outcomes, worst: Math.max(-1, ...ranks), sum: ranks.reduce((a, b) => a + b, 0) };
       });
       const chosen = judged.reduce((a, b) => (b.worst > a.worst || (b.worst === a.worst && b.sum > a.sum) ? b : a));
@@ -254,6 +268,10 @@ function supersedeSameControl(kit: readonly CheckResult[], nag: CheckResult[]): 
   });
 }
 
+function recordOf(a: DeclaredAcknowledgement, state: AcknowledgementRecord['state']): AcknowledgementRecord {
+  return { ruleId: a.ruleId, scope: a.scope, reason: a.reason, owner: a.owner, expires: a.expires, state };
+}
+
 /** Judges one stack: rule results, cdk-nag findings, acknowledgements applied. */
 export function evaluateStack(input: StackInput): StackEvaluation {
   const env = input.target.environment;
@@ -286,14 +304,7 @@ export function evaluateStack(input: StackInput): StackEvaluation {
   // Live acknowledgements, narrowest scope first, so each finding is claimed by the closest one.
   const live: DeclaredAcknowledgement[] = [];
   for (const a of input.acknowledgements) {
-    const record = (state: AcknowledgementRecord['state']): AcknowledgementRecord => ({
-      ruleId: a.ruleId,
-      scope: a.scope,
-      reason: a.reason,
-      owner: a.owner,
-      expires: a.expires,
-      state,
-    });
+    const record = (state: AcknowledgementRecord['state']) => recordOf(a, state);
     const problems = acknowledgementProblems(a);
     if (problems.length > 0) {
       records.push(record('malformed'));
@@ -309,28 +320,39 @@ export function evaluateStack(input: StackInput): StackEvaluation {
   }
   live.sort((x, y) => y.scope.length - x.scope.length);
   const used = new Set<DeclaredAcknowledgement>();
+  const forbidden = new Set<DeclaredAcknowledgement>();
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
     if (!OPEN.includes(r.status) || r.ruleId.startsWith('SS-ACK-')) continue;
     const a = live.find((x) => coversRule(x.ruleId, r.ruleId) && acknowledgementCovers(x, r.constructPath));
     if (!a) continue;
+    if (r.judgedIn && unacknowledgeable(r.ruleId, r.judgedIn as EnvironmentName)) {
+      // Judged as a stricter stack judges its own: an acknowledgement here cannot accept what that stack may not.
+      if (!forbidden.has(a)) {
+        forbidden.add(a);
+        records.push(recordOf(a, 'forbidden'));
+        results.push(
+          ackResult(
+            'forbidden',
+            a,
+            `${a.ruleId} may not be acknowledged in ${r.judgedIn}, whose policy judges ${r.logicalId || r.constructPath}`,
+            'error',
+          ),
+        );
+      }
+      continue;
+    }
     used.add(a);
     results[i] = {
       ...r,
       status: 'acknowledged',
-      acknowledgement: {
-        ruleId: a.ruleId,
-        scope: a.scope,
-        reason: a.reason,
-        owner: a.owner,
-        expires: a.expires,
-        state: 'live',
-      },
+      acknowledgement: recordOf(a, 'live'),
     };
   }
   for (const a of live) {
+    if (forbidden.has(a) && !used.has(a)) continue;
     const state = used.has(a) ? 'live' : 'stale';
-    records.push({ ruleId: a.ruleId, scope: a.scope, reason: a.reason, owner: a.owner, expires: a.expires, state });
+    records.push(recordOf(a, state));
     if (state === 'stale')
       results.push(
         ackResult('stale', a, `${a.ruleId} on ${a.scope} matches no finding`, env === 'prod' ? 'error' : 'warning'),

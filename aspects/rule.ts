@@ -32,6 +32,11 @@ export interface RuleOutcome {
   readonly location?: string;
   /** A severity that differs from the rule's for this outcome (e.g. a single-host CIDR in dev). */
   readonly severity?: RuleSeverity;
+  /**
+   * The environment whose policy judges this outcome, when it is stricter than the stack's: an ingress rule in a dev
+   * stack that opens a prod stack's security group is judged, and may be acknowledged, as prod judges its own.
+   */
+  readonly judgedIn?: EnvironmentName;
 }
 
 export interface PolicyRule {
@@ -50,6 +55,8 @@ export interface PolicyRule {
   readonly unacknowledgeableIn: readonly EnvironmentName[];
   /** Resource types judged one by one; `*` for every type. */
   readonly resourceTypes: readonly string[];
+  /** Types judged besides `resourceTypes`, by a test of the name (registry extensions have no fixed list). */
+  readonly alsoJudges?: (type: string) => boolean;
   /** Pure: an empty array when the resource is out of the rule's scope. */
   evaluate(resource: TemplateResource, context: RuleContext): readonly RuleOutcome[];
   /** A check of the template as a whole (its Transform, sections a resource does not have), run once. */

@@ -41,5 +41,10 @@ export interface CheckResult {
   readonly fix: string;
   /** Where inside the resource the rule looked, when it names it: `Properties/DeletionProtection`. */
   readonly location?: string;
+  /**
+   * The stricter environment whose policy judged this result, when it is not the stack's own (an ingress rule that
+   * opens another stack's security group). Its severity and whether it may be acknowledged are that environment's.
+   */
+  readonly judgedIn?: string;
   readonly acknowledgement?: AcknowledgementRecord;
 }

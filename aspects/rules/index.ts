@@ -4,6 +4,8 @@ import { customResourceSettings } from './cfn/custom-resource';
 import { customResourceUnwaivableSettings } from './cfn/custom-resource-unwaivable';
 import { judgeableTemplate } from './cfn/judgeable-template';
 import { judgedNestedStack } from './cfn/nested-stack';
+import { otherDatabaseService } from './db/other-service';
+import { otherDatabaseNotPublic } from './db/other-service-public';
 import { noOpenIngress } from './ec2/no-open-ingress';
 import { keyRotation } from './kms/key-rotation';
 import { logGroupEncryption } from './logs/log-group-encryption';
@@ -31,6 +33,8 @@ export const RULES: readonly PolicyRule[] = [
   proxyTls,
   privateSubnets,
   performanceInsightsKey,
+  otherDatabaseService,
+  otherDatabaseNotPublic,
   noOpenIngress,
   keyRotation,
   secretEncryption,
@@ -58,6 +62,8 @@ export {
   multiAz,
   noOpenIngress,
   notPubliclyAccessible,
+  otherDatabaseNotPublic,
+  otherDatabaseService,
   secretEncryption,
   secretRotation,
   storageEncryption,

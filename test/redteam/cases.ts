@@ -20,10 +20,13 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { CfnCustomResource, CfnStack, CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
+import * as docdb from 'aws-cdk-lib/aws-docdb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lightsail from 'aws-cdk-lib/aws-lightsail';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -136,6 +139,21 @@ const MARIADB_10: EngineChoice = {
 /** A team's own stack; the app's gate judges it as prod. */
 function teamStack(app: Construct): Stack {
   return new Stack(app, 'Orders-Database-prod');
+}
+
+const LIGHTSAIL_REVIEW = 'Reviewed: the marketing site database holds no SpendSense data, backups on.';
+
+/** A Lightsail PostgreSQL database with automated backups. */
+function lightsailPostgres(scope: Construct, props: { publiclyAccessible: boolean }): lightsail.CfnDatabase {
+  return new lightsail.CfnDatabase(scope, 'SiteDatabase', {
+    relationalDatabaseName: 'spendsense-site',
+    relationalDatabaseBlueprintId: 'postgres_16',
+    relationalDatabaseBundleId: 'micro_2_0',
+    masterDatabaseName: 'site',
+    masterUsername: 'site',
+    backupRetention: !props.publiclyAccessible,
+    publiclyAccessible: props.publiclyAccessible,
+  });
 }
 
 /** A prod kit stack whose DeletionProtection is turned off with a raw override, the change cdk-nag cannot see. */
@@ -613,6 +631,20 @@ const FAIL: readonly RedteamCase[] = [
       });
       // Written as the intrinsic itself: aws-cdk-lib would join literal parts at synthesis.
       (rule.node.defaultChild as CfnResource).addPropertyOverride('Source', { 'Fn::Join': ['/', ['0.0.0.0', '0']] });
+    },
+  },
+  {
+    // A private registry type provisions the database with a handler of its own, as a custom resource does.
+    name: 'b-registry-extension-database-unprotected',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-004'],
+    klass: 'B',
+    form: 'L1',
+    build: (app) => {
+      new CfnResource(teamStack(app), 'OrdersDatabase', {
+        type: 'Acme::Database::Postgres',
+        properties: { Engine: 'postgres', DeletionProtection: false, PubliclyAccessible: true },
+      });
     },
   },
   {
@@ -1146,6 +1178,83 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // The dev stack may acknowledge SS-EC2-001 on its own groups; not on a rule that opens the prod database's.
+    name: 'e-dev-stack-acknowledges-opening-prod-group',
+    expect: 'fail',
+    ruleIds: ['SS-EC2-001', 'SS-ACK-002'],
+    klass: 'E',
+    form: 'referenced',
+    build: (app, kit) => {
+      const { stack: prod } = kitProd(kit, app);
+      const dev = new kit.DatabaseStack(app, 'SpendSense-Database-dev', { profile: kit.getProfile('dev') });
+      const rule = new ec2.CfnSecurityGroupIngress(dev, 'VendorAccessToProd', {
+        groupId: databaseGroupOf(prod).securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: TEAM_DB_PORT,
+        toPort: TEAM_DB_PORT,
+        cidrIp: PUBLIC_TEST_CIDR,
+      });
+      accept(kit, rule, 'SS-EC2-001', 'The vendor reaches the database from its office range.');
+    },
+  },
+  {
+    // The same PostgreSQL on Lightsail: public, without backups, none of RDS's settings to judge.
+    name: 'e-lightsail-public-postgres',
+    expect: 'fail',
+    ruleIds: ['SS-DB-001', 'SS-DB-002'],
+    klass: 'E',
+    form: 'L1',
+    build: (app) => {
+      lightsailPostgres(teamStack(app), { publiclyAccessible: true });
+    },
+  },
+  {
+    // A review accepts the service; it cannot accept the public endpoint, set here through an escape hatch.
+    name: 'e-lightsail-reviewed-made-public',
+    expect: 'fail',
+    ruleIds: ['SS-DB-002'],
+    klass: 'E',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const db = lightsailPostgres(teamStack(app), { publiclyAccessible: false });
+      db.addPropertyOverride('PubliclyAccessible', true);
+      accept(kit, db, 'SS-DB-001', LIGHTSAIL_REVIEW);
+    },
+  },
+  {
+    name: 'e-docdb-cluster-in-prod',
+    expect: 'fail',
+    ruleIds: ['SS-DB-001'],
+    klass: 'E',
+    form: 'L2',
+    build: (app) => {
+      const stack = teamStack(app);
+      new docdb.DatabaseCluster(stack, 'Documents', {
+        masterUser: { username: 'spendsense' },
+        vpc: new ec2.Vpc(stack, 'Vpc', {
+          subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+        }),
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE),
+      });
+    },
+  },
+  {
+    name: 'e-redshift-serverless-public-in-nested-stack',
+    expect: 'fail',
+    ruleIds: ['SS-DB-001', 'SS-DB-002'],
+    klass: 'E',
+    form: 'nested',
+    build: (app) => {
+      const nested = new NestedStack(teamStack(app), 'Analytics');
+      new redshiftserverless.CfnNamespace(nested, 'Namespace', { namespaceName: 'spendsense' });
+      new redshiftserverless.CfnWorkgroup(nested, 'Workgroup', {
+        workgroupName: 'spendsense',
+        namespaceName: 'spendsense',
+        publiclyAccessible: true,
+      });
+    },
+  },
+  {
     name: 'e-multi-az-db-cluster-public',
     expect: 'fail',
     ruleIds: ['SS-RDS-004'],
@@ -1539,6 +1648,16 @@ const PASS: readonly RedteamCase[] = [
         allowAllOutbound: false,
       });
       sg.addIngressRule(ec2.Peer.ipv4('10.0.0.0/16'), ec2.Port.tcp(5432), 'office network');
+    },
+  },
+  {
+    name: 'p-lightsail-reviewed-private',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      accept(kit, lightsailPostgres(teamStack(app), { publiclyAccessible: false }), 'SS-DB-001', LIGHTSAIL_REVIEW);
     },
   },
   {

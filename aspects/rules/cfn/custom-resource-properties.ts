@@ -135,8 +135,17 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
 const CUSTOM_RESOURCE_TYPES = ['Custom::*', 'AWS::CloudFormation::CustomResource'];
 const API_CALL_TYPES = ['AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine'];
 
-/** The resource types SS-CFN-003 and SS-CFN-004 judge. */
+/** The resource types SS-CFN-003 and SS-CFN-004 judge, besides registry extensions. */
 export const SETTING_CARRIER_TYPES: readonly string[] = [...CUSTOM_RESOURCE_TYPES, ...API_CALL_TYPES];
+
+/**
+ * A resource type of the CloudFormation registry outside AWS's own namespaces: a third-party or private extension
+ * (`MongoDB::Atlas::Cluster`, `Acme::Database::Instance`) whose handler, like a custom resource's, applies its
+ * properties out of the gate's sight. Modules (`::MODULE`) expand into other resources and are SS-CFN-001's.
+ */
+export function isRegistryExtension(type: string): boolean {
+  return /^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/.test(type) && !/^(AWS|Alexa)::/.test(type);
+}
 
 /** What one of those resources is told to apply, of one class: each a setting the gate cannot see applied. */
 export function unseenSettings(resource: TemplateResource, resolver: Resolver, only: SettingClass): RuleOutcome[] {

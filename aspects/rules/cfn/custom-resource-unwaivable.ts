@@ -1,5 +1,5 @@
 import type { PolicyRule } from '../../rule';
-import { SETTING_CARRIER_TYPES, unseenSettings } from './custom-resource-properties';
+import { isRegistryExtension, SETTING_CARRIER_TYPES, unseenSettings } from './custom-resource-properties';
 
 /**
  * SS-CFN-004: a custom resource may not carry a network range or a setting of a control prod cannot waive. Accepting
@@ -15,5 +15,6 @@ export const customResourceUnwaivableSettings: PolicyRule = {
   severity: { dev: 'warning', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: ['prod'],
   resourceTypes: SETTING_CARRIER_TYPES,
+  alsoJudges: isRegistryExtension,
   evaluate: (resource, { resolver }) => unseenSettings(resource, resolver, 'unwaivable'),
 };

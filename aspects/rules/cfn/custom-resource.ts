@@ -1,5 +1,5 @@
 import type { PolicyRule } from '../../rule';
-import { SETTING_CARRIER_TYPES, unseenSettings } from './custom-resource-properties';
+import { isRegistryExtension, SETTING_CARRIER_TYPES, unseenSettings } from './custom-resource-properties';
 
 /**
  * SS-CFN-003: what a custom resource creates is out of the gate's sight, so it may not carry database settings of
@@ -14,5 +14,6 @@ export const customResourceSettings: PolicyRule = {
   severity: { dev: 'warning', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: [],
   resourceTypes: SETTING_CARRIER_TYPES,
+  alsoJudges: isRegistryExtension,
   evaluate: (resource, { resolver }) => unseenSettings(resource, resolver, 'waivable'),
 };

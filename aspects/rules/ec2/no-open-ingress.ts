@@ -89,7 +89,10 @@ export const noOpenIngress: PolicyRule = {
       const group = context.resolver.resolve(p.GroupId);
       const owner = group.kind === 'resource' ? group.resolver.environment : undefined;
       const environment = owner ? stricterEnvironment(owner, context.environment) : context.environment;
-      return judgeIngress(p, 'Properties', context, environment);
+      const outcomes = judgeIngress(p, 'Properties', context, environment);
+      if (environment === context.environment) return outcomes;
+      const note = ` (opens ${group.kind === 'resource' ? group.logicalId : 'a group'} of a ${environment} stack)`;
+      return outcomes.map((o) => ({ ...o, evidence: `${o.evidence}${note}`, judgedIn: environment }));
     }
     const ingress = p.SecurityGroupIngress;
     if (ingress === undefined) return [];

@@ -204,6 +204,32 @@ describe(`${customResourceSettings.id} and ${customResourceUnwaivableSettings.id
       expect.stringMatching(/Source=0\.0\.0\.0\/0/),
     ]);
   });
+  test('judge a resource type of a registry extension (third-party or private) as a custom resource', () => {
+    const run = judgeStack('prod', (s) => {
+      new CfnResource(s, 'Atlas', {
+        type: 'MongoDB::Atlas::ProjectIpAccessList',
+        properties: { AccessList: [{ CIDRBlock: '0.0.0.0/0' }] },
+      });
+      new CfnResource(s, 'Private', {
+        type: 'Acme::Database::Instance',
+        properties: { Engine: 'postgres', DeletionProtection: false, BackupRetentionPeriod: 1 },
+      });
+    });
+    expect(resultsOf(run, UNWAIVABLE).map((r) => `${r.logicalId} ${r.status} ${r.severity} ${r.evidence}`)).toEqual([
+      expect.stringMatching(/^Atlas cannot-verify error Properties\/AccessList\/0\/CIDRBlock /),
+      expect.stringMatching(/^Private cannot-verify error .*DeletionProtection/),
+    ]);
+    expect(resultsOf(run, WAIVABLE).map((r) => `${r.logicalId} ${r.evidence}`)).toEqual([
+      expect.stringMatching(/^Private .*BackupRetentionPeriod/),
+    ]);
+  });
+  test('leave AWS types and modules to their own rules', () => {
+    const run = judgeStack('prod', (s) => {
+      new CfnResource(s, 'Group', { type: 'AWS::EC2::SecurityGroup', properties: { GroupDescription: 'x' } });
+      new CfnResource(s, 'Module', { type: 'Acme::Database::Instance::MODULE', properties: { MultiAZ: false } });
+    });
+    expect([...resultsOf(run, WAIVABLE), ...resultsOf(run, UNWAIVABLE)]).toEqual([]);
+  });
 });
 
 describe('what the gate cannot judge, acknowledged', () => {

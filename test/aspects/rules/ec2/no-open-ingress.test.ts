@@ -1,4 +1,5 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
+import { acknowledge } from '../../../../aspects/acknowledgements';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { markComplianceTarget } from '../../../../aspects/environment';
 import { isPrivateCidr, noOpenIngress } from '../../../../aspects/rules/ec2/no-open-ingress';
@@ -126,7 +127,7 @@ describe('isPrivateCidr', () => {
 
 describe(`${ID} on a group of another stack`, () => {
   // A dev stack that opens the database group of a prod stack of the same app, the group referenced across stacks.
-  const openProdGroupFromDev = (cidr: string) =>
+  const openProdGroupFromDev = (cidr: string, acknowledged = false) =>
     judgeStack(
       'dev',
       () => undefined,
@@ -135,20 +136,70 @@ describe(`${ID} on a group of another stack`, () => {
         const prod = new Stack(app, 'Prod');
         markComplianceTarget(prod, { environment: 'prod', nagPacks: ['AwsSolutions'], minBackupRetentionDays: 14 });
         const group = new ec2.SecurityGroup(prod, 'Db', { vpc: testVpc(prod), allowAllOutbound: false });
-        new ec2.CfnSecurityGroupIngress(app.node.findChild('TeamStack'), 'VendorToProd', {
+        const team = app.node.findChild('TeamStack') as Stack;
+        const rule = new ec2.CfnSecurityGroupIngress(team, 'VendorToProd', {
           groupId: group.securityGroupId,
           ipProtocol: 'tcp',
           fromPort: 5432,
           toPort: 5432,
-          cidrIp: cidr,
+          cidrIp: cidr.startsWith('param:') ? new CfnParameter(team, cidr.slice(6)).valueAsString : cidr,
         });
+        if (acknowledged) {
+          acknowledge(rule, {
+            ruleId: ID,
+            reason: 'The vendor reaches the database from its own office range.',
+            owner: 'team-db',
+            expires: '2099-01-01',
+          });
+        }
       },
     );
+  const teamResults = (run: ReturnType<typeof judgeStack>, id = ID) =>
+    resultsOf(run, id).filter((r) => r.stack === 'TeamStack');
   test.each(['198.51.100.0/24', '198.51.100.7/32'])(
     'judges an ingress rule on it as strictly as that stack (%s: an error, as in prod)',
     (cidr) => {
-      const results = resultsOf(openProdGroupFromDev(cidr), ID).filter((r) => r.stack === 'TeamStack');
-      expect(results).toEqual([expect.objectContaining({ status: 'fail', severity: 'error', environment: 'dev' })]);
+      expect(teamResults(openProdGroupFromDev(cidr))).toEqual([
+        expect.objectContaining({
+          status: 'fail',
+          severity: 'error',
+          environment: 'dev',
+          judgedIn: 'prod',
+          evidence: expect.stringMatching(/ \(opens Db\w+ of a prod stack\)$/),
+        }),
+      ]);
     },
   );
+
+  test('refuses an acknowledgement in the dev stack, as prod refuses one on its own group', () => {
+    const run = openProdGroupFromDev('198.51.100.0/24', true);
+    expect(teamResults(run)).toEqual([expect.objectContaining({ status: 'fail', severity: 'error' })]);
+    expect(teamResults(run, 'SS-ACK-002')).toEqual([
+      expect.objectContaining({
+        status: 'fail',
+        evidence: expect.stringContaining(`${ID} may not be acknowledged in prod`),
+      }),
+    ]);
+    expect(run.acknowledgements.filter((a) => a.ruleId === ID).map((a) => a.state)).toEqual(['forbidden']);
+  });
+
+  test('a source it cannot read blocks as in prod, not as a dev warning', () => {
+    expect(teamResults(openProdGroupFromDev('param:VendorCidr'))).toEqual([
+      expect.objectContaining({ status: 'cannot-verify', severity: 'error', judgedIn: 'prod' }),
+    ]);
+  });
+
+  test('the same acknowledgement on a dev group of its own still counts', () => {
+    const run = judgeStack('dev', (s) => {
+      const sg = new ec2.SecurityGroup(s, 'Sg', { vpc: testVpc(s) });
+      sg.addIngressRule(ec2.Peer.ipv4('198.51.100.0/24'), ec2.Port.tcp(5432));
+      acknowledge(sg, {
+        ruleId: ID,
+        reason: 'The vendor reaches the database from its office.',
+        owner: 'team-db',
+        expires: '2099-01-01',
+      });
+    });
+    expect(resultsOf(run, ID).map((r) => r.status)).toEqual(['acknowledged']);
+  });
 });
