@@ -7,6 +7,7 @@ import { judgedNestedStack } from './cfn/nested-stack';
 import { otherDatabaseService } from './db/other-service';
 import { otherDatabaseNotPublic } from './db/other-service-public';
 import { noOpenIngress } from './ec2/no-open-ingress';
+import { noPublicDatabaseListener } from './elb/no-public-database-listener';
 import { keyRotation } from './kms/key-rotation';
 import { logGroupEncryption } from './logs/log-group-encryption';
 import { backupRetention } from './rds/backup-retention';
@@ -36,6 +37,7 @@ export const RULES: readonly PolicyRule[] = [
   otherDatabaseService,
   otherDatabaseNotPublic,
   noOpenIngress,
+  noPublicDatabaseListener,
   keyRotation,
   secretEncryption,
   secretRotation,
@@ -61,6 +63,7 @@ export {
   keyRotation,
   multiAz,
   noOpenIngress,
+  noPublicDatabaseListener,
   notPubliclyAccessible,
   otherDatabaseNotPublic,
   otherDatabaseService,

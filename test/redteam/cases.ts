@@ -22,6 +22,9 @@ import {
 import { CfnCustomResource, CfnStack, CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import * as docdb from 'aws-cdk-lib/aws-docdb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elb from 'aws-cdk-lib/aws-elasticloadbalancing';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as elbv2targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lightsail from 'aws-cdk-lib/aws-lightsail';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -1251,6 +1254,61 @@ const FAIL: readonly RedteamCase[] = [
         workgroupName: 'spendsense',
         namespaceName: 'spendsense',
         publiclyAccessible: true,
+      });
+    },
+  },
+  {
+    // The database group admits only the VPC's range; an internet-facing NLB's nodes pass the internet in from it.
+    name: 'e-internet-facing-nlb-to-database',
+    expect: 'fail',
+    ruleIds: ['SS-ELB-001'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app), {
+        vpc: {
+          subnetConfiguration: [
+            { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+            { name: 'edge', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+          ],
+        },
+      });
+      t.securityGroup.addIngressRule(ec2.Peer.ipv4(t.vpc.vpcCidrBlock), ec2.Port.tcp(TEAM_DB_PORT));
+      const nlb = new elbv2.NetworkLoadBalancer(t.stack, 'VendorNlb', { vpc: t.vpc, internetFacing: true });
+      nlb.addListener('Postgres', { port: TEAM_DB_PORT }).addTargets('Database', {
+        port: TEAM_DB_PORT,
+        targets: [new elbv2targets.IpTarget('10.0.0.25')],
+      });
+    },
+  },
+  {
+    name: 'e-internal-nlb-made-internet-facing',
+    expect: 'fail',
+    ruleIds: ['SS-ELB-001'],
+    klass: 'E',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const nlb = new elbv2.NetworkLoadBalancer(t.stack, 'ReportingNlb', { vpc: t.vpc, internetFacing: false });
+      nlb.addListener('Postgres', { port: 443 }).addTargets('Database', {
+        port: TEAM_DB_PORT,
+        targets: [new elbv2targets.IpTarget('10.0.0.25')],
+      });
+      (nlb.node.defaultChild as elbv2.CfnLoadBalancer).addPropertyOverride('Scheme', 'internet-facing');
+    },
+  },
+  {
+    // A classic load balancer with no Scheme is internet-facing.
+    name: 'e-classic-elb-default-scheme-to-database',
+    expect: 'fail',
+    ruleIds: ['SS-ELB-001'],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      new elb.CfnLoadBalancer(t.stack, 'LegacyProxy', {
+        listeners: [{ loadBalancerPort: String(TEAM_DB_PORT), instancePort: String(TEAM_DB_PORT), protocol: 'TCP' }],
+        subnets: t.vpc.isolatedSubnets.map((n) => n.subnetId),
       });
     },
   },
