@@ -1,5 +1,5 @@
 import { PolicyRule, RuleContext, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
-import { booleanOf, describe, stringOf, unconditional, viaOf } from '../../template';
+import { booleanOf, describe, numberOf, stringOf, unconditional, viaOf } from '../../template';
 
 /** Aurora's engines keep instances apart from the cluster; the others, with DBClusterInstanceClass, are Multi-AZ DB clusters. */
 const AURORA = /^aurora/i;
@@ -45,13 +45,21 @@ export const multiAz: PolicyRule = {
   equivalents: ['AwsSolutions-RDS3', '*-RDSMultiAZSupport'],
   rationale:
     'A standby in a second Availability Zone takes over within minutes when the primary or its zone fails; Single-AZ recovery is a restore from backup.',
-  fix: 'Set multiAz: true on the DatabaseInstance, or give an Aurora cluster a reader in a second AZ (kit: -c multiAz=true).',
+  fix: 'Set multiAz: true on the DatabaseInstance, give an Aurora cluster a reader in a second AZ, or a shard group ComputeRedundancy 1 or 2 (kit: -c multiAz=true).',
   severity: { dev: 'off', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: ['prod'],
-  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
+  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::RDS::DBShardGroup'],
   evaluate(resource, context) {
     const p = props(resource);
     const { resolver } = context;
+    if (resource.Type === 'AWS::RDS::DBShardGroup') {
+      // An Aurora Limitless shard group: ComputeRedundancy 1 or 2 keeps standbys in other AZs; 0, the default, none.
+      const where = 'Properties/ComputeRedundancy';
+      const v = numberOf(p.ComputeRedundancy, resolver, 0);
+      if (!v.known) return [cannotVerify(`ComputeRedundancy is ${v.why}`, where)];
+      const found = `ComputeRedundancy=${v.value}${p.ComputeRedundancy === undefined ? ' (not set)' : ''}${viaOf(v)}`;
+      return [v.value! >= 1 ? pass(found, where) : fail(found, where)];
+    }
     if (resource.Type === 'AWS::RDS::DBInstance') {
       const member = clusterMembership(resource, context);
       if (member === 'here') return [];

@@ -8,10 +8,10 @@ export const notPubliclyAccessible: PolicyRule = {
   equivalents: ['*-RDSInstancePublicAccess'],
   rationale:
     'A publicly accessible instance gets a public DNS answer and address; one security-group mistake then exposes it to the internet.',
-  fix: 'Set publiclyAccessible: false on the database (instance or Multi-AZ DB cluster) and place it in private subnets.',
+  fix: 'Set publiclyAccessible: false on the database (instance, Multi-AZ DB cluster or Aurora Limitless shard group) and place it in private subnets.',
   severity: { dev: 'error', staging: 'error', prod: 'error' },
   unacknowledgeableIn: ['prod'],
-  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
+  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::RDS::DBShardGroup'],
   evaluate(resource, { resolver }) {
     const p = props(resource);
     if (resource.Type === 'AWS::RDS::DBCluster') {

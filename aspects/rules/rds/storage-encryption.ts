@@ -1,6 +1,39 @@
 import { classifyKey, keyOutcome } from '../../kms';
-import { PolicyRule, cannotVerify, clusterMembership, fail, props } from '../../rule';
-import { booleanOf, viaOf } from '../../template';
+import type { Resolver } from '../../resolve';
+import { PolicyRule, RuleOutcome, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
+import { booleanOf, describe, viaOf } from '../../template';
+
+/**
+ * What a DB instance is restored or replicated from. CloudFormation's reference says not to set StorageEncrypted with
+ * them ("the value is inherited from the snapshot or source DB instance"), and the restore call takes no key: the
+ * instance is encrypted as its source is, whatever the template says.
+ */
+const INSTANCE_SOURCES = [
+  'DBSnapshotIdentifier',
+  'SourceDBInstanceIdentifier',
+  'SourceDBInstanceAutomatedBackupsArn',
+  'SourceDbiResourceId',
+  'SourceDBClusterIdentifier',
+] as const;
+
+const DATABASE = /^AWS::RDS::DB(Instance|Cluster)$/;
+
+/** A source of the app is judged on its own; one outside it (a snapshot, an ARN) cannot be verified. */
+function inheritedEncryption(key: string, value: unknown, resolver: Resolver): RuleOutcome {
+  const where = `Properties/${key}`;
+  const source = resolver.resolve(value);
+  if (source.kind === 'resource' && DATABASE.test(source.type))
+    return pass(`${key}=${source.logicalId}: encrypted as that database is, judged on its own`, where);
+  // The ARN of a database of this template, as an L2 replica names its source.
+  const arn = source.kind === 'expression' ? /:(?:db|cluster):\$\{([A-Za-z0-9]+)\}$/.exec(source.text) : null;
+  const named = arn ? resolver.template.Resources?.[arn[1]] : undefined;
+  if (named && DATABASE.test(named.Type))
+    return pass(`${key}=the ARN of ${arn![1]}: encrypted as that database is, judged on its own`, where);
+  return cannotVerify(
+    `${key}=${describe(source.kind === 'literal' ? source.value : value)}: encrypted as that source is, whatever StorageEncrypted and KmsKeyId say`,
+    where,
+  );
+}
 
 /** SS-RDS-003: data at rest is encrypted with a key the team controls. */
 export const storageEncryption: PolicyRule = {
@@ -19,16 +52,16 @@ export const storageEncryption: PolicyRule = {
     if (member === 'here') return [];
     if (member !== 'none') return [member];
     const p = props(resource);
+    if (resource.Type === 'AWS::RDS::DBInstance') {
+      // A restored snapshot or a replica takes its source's encryption: RDS ignores StorageEncrypted and KmsKeyId.
+      const inherited = INSTANCE_SOURCES.find((key) => p[key] !== undefined);
+      if (inherited) return [inheritedEncryption(inherited, p[inherited], resolver)];
+    }
     const encrypted = booleanOf(p.StorageEncrypted, resolver);
     if (!encrypted.known) return [cannotVerify(`StorageEncrypted is ${encrypted.why}`, 'Properties/StorageEncrypted')];
     if (encrypted.value === undefined) {
       // A restored snapshot or a replica inherits its source's encryption, which the template does not show.
-      for (const inherits of [
-        'DBSnapshotIdentifier',
-        'SourceDBInstanceIdentifier',
-        'SnapshotIdentifier',
-        'SourceDBClusterIdentifier',
-      ]) {
+      for (const inherits of ['SnapshotIdentifier', 'SourceDBClusterIdentifier']) {
         if (p[inherits] !== undefined) {
           return [
             cannotVerify(

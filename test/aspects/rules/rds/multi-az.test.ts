@@ -86,3 +86,23 @@ describe(`${ID} Multi-AZ`, () => {
     ]);
   });
 });
+
+describe(`${ID} on an Aurora Limitless shard group`, () => {
+  const shardGroup = (computeRedundancy?: number) =>
+    judgeStack('prod', (s) => {
+      new rds.CfnDBShardGroup(s, 'Shards', {
+        dbClusterIdentifier: 'orders-limitless',
+        maxAcu: 768,
+        publiclyAccessible: false,
+        ...(computeRedundancy === undefined ? {} : { computeRedundancy }),
+      });
+    });
+  test.each([
+    [undefined, 'fail', 'ComputeRedundancy=0 (not set)'],
+    [0, 'fail', 'ComputeRedundancy=0'],
+    [1, 'pass', 'ComputeRedundancy=1'],
+    [2, 'pass', 'ComputeRedundancy=2'],
+  ])('ComputeRedundancy %s: %s', (value, status, evidence) => {
+    expect(resultsOf(shardGroup(value), ID)).toEqual([expect.objectContaining({ status, evidence })]);
+  });
+});

@@ -46,4 +46,21 @@ describe(`${ID} not publicly accessible`, () => {
     );
     expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'cannot-verify', severity: 'error' });
   });
+
+  test.each([
+    [true, 'fail'],
+    [undefined, 'cannot-verify'],
+  ])('judges an Aurora Limitless shard group (PubliclyAccessible %s: %s)', (publiclyAccessible, status) => {
+    const run = judgeStack(
+      'prod',
+      (s) =>
+        new rds.CfnDBShardGroup(s, 'Shards', {
+          dbClusterIdentifier: 'orders-limitless',
+          maxAcu: 768,
+          computeRedundancy: 1,
+          ...(publiclyAccessible === undefined ? {} : { publiclyAccessible }),
+        }),
+    );
+    expect(resultsOf(run, ID)).toEqual([expect.objectContaining({ status, severity: 'error' })]);
+  });
 });

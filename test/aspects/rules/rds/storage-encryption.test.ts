@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { storageEncryption } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
@@ -62,5 +63,55 @@ describe(`${ID} storage encrypted with a customer-managed key`, () => {
       cfnOf(compliantInstance(s)).addPropertyOverride('KmsKeyId', { 'Fn::ImportValue': 'shared-key' }),
     );
     expect(resultsOf(run, ID)[0]).toMatchObject({ status: 'cannot-verify', severity: 'error' });
+  });
+
+  test.each([
+    [
+      'an escape hatch restoring a snapshot',
+      'DBSnapshotIdentifier',
+      'arn:aws:rds:us-east-1:111111111111:snapshot:orders-2026',
+    ],
+    ['an escape hatch making a replica of an outside instance', 'SourceDBInstanceIdentifier', 'orders-legacy'],
+  ])('cannot verify %s, whatever StorageEncrypted and KmsKeyId say', (_, key, value) => {
+    const run = judgeStack('prod', (s) => cfnOf(compliantInstance(s)).addPropertyOverride(key, value));
+    expect(resultsOf(run, ID)).toEqual([
+      expect.objectContaining({
+        status: 'cannot-verify',
+        severity: 'error',
+        location: `Properties/${key}`,
+        evidence: expect.stringContaining('whatever StorageEncrypted and KmsKeyId say'),
+      }),
+    ]);
+  });
+
+  test('an L2 instance from a snapshot cannot be verified', () => {
+    const run = judgeStack('prod', (s) => {
+      const template = compliantInstance(s);
+      new rds.DatabaseInstanceFromSnapshot(s, 'Restored', {
+        snapshotIdentifier: 'orders-2026-11-30',
+        engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+        vpc: template.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      });
+    });
+    expect(resultsOf(run, ID).map((r) => `${r.status} ${r.location}`)).toContain(
+      'cannot-verify Properties/DBSnapshotIdentifier',
+    );
+  });
+
+  test("a replica of the app's own instance is encrypted as that instance, judged on its own", () => {
+    const run = judgeStack('prod', (s) => {
+      const source = compliantInstance(s);
+      new rds.DatabaseInstanceReadReplica(s, 'Replica', {
+        sourceDatabaseInstance: source,
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+        vpc: source.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      });
+    });
+    expect(resultsOf(run, ID).map((r) => `${r.status} ${r.location}`)).toEqual([
+      'pass Properties/KmsKeyId',
+      'pass Properties/SourceDBInstanceIdentifier',
+    ]);
   });
 });
