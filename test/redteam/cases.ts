@@ -32,6 +32,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
@@ -648,6 +649,64 @@ const FAIL: readonly RedteamCase[] = [
         type: 'Acme::Database::Postgres',
         properties: { Engine: 'postgres', DeletionProtection: false, PubliclyAccessible: true },
       });
+    },
+  },
+  {
+    // An association runs the document at deploy time; its API call is spelled out in the template.
+    name: 'b-ssm-automation-turns-off-deletion-protection',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-004'],
+    klass: 'B',
+    form: 'L1',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const doc = new ssm.CfnDocument(t.stack, 'Unprotect', {
+        documentType: 'Automation',
+        content: {
+          schemaVersion: '0.3',
+          mainSteps: [
+            {
+              name: 'Modify',
+              action: 'aws:executeAwsApi',
+              inputs: {
+                Service: 'rds',
+                Api: 'ModifyDBInstance',
+                DBInstanceIdentifier: 'orders-prod',
+                DeletionProtection: false,
+              },
+            },
+          ],
+        },
+      });
+      new ssm.CfnAssociation(t.stack, 'RunOnce', { name: doc.ref });
+    },
+  },
+  {
+    name: 'b-sfn-jsonata-task-turns-off-multi-az',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-004'],
+    klass: 'B',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const machine = new sfn.StateMachine(t.stack, 'Downsize', {
+        definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(t.stack, 'Start')),
+      });
+      (machine.node.defaultChild as sfn.CfnStateMachine).addPropertyOverride(
+        'DefinitionString',
+        JSON.stringify({
+          QueryLanguage: 'JSONata',
+          StartAt: 'Modify',
+          States: {
+            Modify: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::aws-sdk:rds:modifyDBInstance',
+              Arguments: "{% {'DbInstanceIdentifier': 'orders-prod', 'MultiAZ': false, 'ApplyImmediately': true} %}",
+              End: true,
+            },
+          },
+        }),
+      );
     },
   },
   {

@@ -3,7 +3,8 @@
  * found anywhere in its properties (nested objects, lists, JSON strings such as `AwsCustomResource`'s SDK call, text
  * built with `Fn::Join` / `Fn::Sub`), each classed by whether prod may waive the control it sets; and the same in the
  * AWS API calls the template makes without a custom resource: an EventBridge Scheduler target or a Step Functions task
- * of the `aws-sdk` integrations, whose call and parameters the template holds.
+ * of the `aws-sdk` integrations, or a Systems Manager document (`aws:executeAwsApi` steps, scripts), whose call and
+ * parameters the template holds.
  */
 import type { Resolver } from '../../resolve';
 import { RuleOutcome, cannotVerify, props } from '../../rule';
@@ -46,12 +47,43 @@ function isIntrinsic(value: object): boolean {
   return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }
 
+/**
+ * The settings a text names, in any spelling: `DeletionProtection`, `--no-deletion-protection`, `deletion_protection`,
+ * inside a JSONata expression, a YAML document or a shell command. Text that names one is taken to apply it.
+ */
+const MENTIONED: readonly (readonly [RegExp, SettingClass])[] = [
+  [
+    /cidr|ingress|iprange|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls/,
+    'unwaivable',
+  ],
+  [
+    /backupretentionperiod|rdsforcessl|requiresecuretransport|enablekeyrotation|dbparametergroupname|dbsubnetgroupname/,
+    'waivable',
+  ],
+];
+
+function mentionedSettings(text: string): { class: SettingClass; word: string }[] {
+  const flat = text.toLowerCase().replace(/[-_.\s]/g, '');
+  return MENTIONED.flatMap(([re, c]) => {
+    const m = re.exec(flat);
+    return m ? [{ class: c, word: m[0] }] : [];
+  });
+}
+
 function scan(value: unknown, path: string, resolver: Resolver, out: CustomResourceSetting[]): void {
   if (typeof value === 'string') {
     // A network range is what an ingress rule admits, whatever key carries it.
-    if (CIDR.test(value.trim())) out.push({ class: 'unwaivable', evidence: `${path}=${value} (a network range)` });
+    if (CIDR.test(value.trim())) {
+      out.push({ class: 'unwaivable', evidence: `${path}=${value} (a network range)` });
+      return;
+    }
     const json = parsedJson(value);
-    if (json !== undefined) scan(json, path, resolver, out);
+    if (json !== undefined) {
+      scan(json, path, resolver, out);
+      return;
+    }
+    for (const m of mentionedSettings(value))
+      out.push({ class: m.class, evidence: `${path} (text that names ${m.word})` });
     return;
   }
   if (value === null || typeof value !== 'object') return;
@@ -68,9 +100,11 @@ function scan(value: unknown, path: string, resolver: Resolver, out: CustomResou
   }
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const here = path ? `${path}/${k}` : k;
-    if (UNWAIVABLE_SETTING.test(k))
+    // A Step Functions key ending in `.$` takes its value from a path or an intrinsic: the same setting.
+    const name = k.replace(/\.\$$/, '');
+    if (UNWAIVABLE_SETTING.test(name))
       out.push({ class: 'unwaivable', evidence: `${here} (a database or network setting)` });
-    else if (WAIVABLE_SETTING.test(k)) out.push({ class: 'waivable', evidence: `${here} (a database setting)` });
+    else if (WAIVABLE_SETTING.test(name)) out.push({ class: 'waivable', evidence: `${here} (a database setting)` });
     else scan(v, here, resolver, out);
   }
 }
@@ -118,8 +152,14 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
   const out: CustomResourceSetting[] = [];
   if (resource.Type === 'AWS::Scheduler::Schedule') {
     const target = p.Target as Record<string, unknown> | undefined;
+    // A target the template does not name (a mapping, a parameter) may be an API call: its Input is judged.
     const arn = textOf(target?.Arn, resolver);
-    if (arn !== undefined && SDK_CALL.test(arn)) scan({ Input: target?.Input }, 'Target', resolver, out);
+    if (arn === undefined || SDK_CALL.test(arn)) scan({ Input: target?.Input }, 'Target', resolver, out);
+    return out;
+  }
+  if (resource.Type === 'AWS::SSM::Document') {
+    // An Automation or Command document runs API calls (aws:executeAwsApi) and scripts: all of its content is judged.
+    scan({ Content: p.Content }, '', resolver, out);
     return out;
   }
   const text = textOf(p.DefinitionString, resolver);
@@ -133,7 +173,7 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
 }
 
 const CUSTOM_RESOURCE_TYPES = ['Custom::*', 'AWS::CloudFormation::CustomResource'];
-const API_CALL_TYPES = ['AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine'];
+const API_CALL_TYPES = ['AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine', 'AWS::SSM::Document'];
 
 /** The resource types SS-CFN-003 and SS-CFN-004 judge, besides registry extensions. */
 export const SETTING_CARRIER_TYPES: readonly string[] = [...CUSTOM_RESOURCE_TYPES, ...API_CALL_TYPES];

@@ -1,6 +1,16 @@
-import { CfnCustomResource, CfnResource, CfnStack, CfnStackSet, CustomResource, Fn, Stack } from 'aws-cdk-lib';
+import {
+  CfnCustomResource,
+  CfnMapping,
+  CfnResource,
+  CfnStack,
+  CfnStackSet,
+  CustomResource,
+  Fn,
+  Stack,
+} from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import {
@@ -344,6 +354,102 @@ describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id
         definitionBody: sfn.DefinitionBody.fromChainable(
           new sfn.Pass(s, 'Done', { result: sfn.Result.fromObject({ MultiAZ: false }) }),
         ),
+      });
+    });
+    expect([...resultsOf(run, UNWAIVABLE), ...resultsOf(run, WAIVABLE)]).toEqual([]);
+  });
+  test('a Scheduler target whose ARN the template does not fix (Fn::FindInMap) is judged as an API call', () => {
+    const run = judgeStack('prod', (s) => {
+      new CfnMapping(s, 'Targets', { mapping: { prod: { arn: 'arn:aws:scheduler:::aws-sdk:rds:modifyDBInstance' } } });
+      schedule(Fn.findInMap('Targets', 'prod', 'arn'), { DbInstanceIdentifier: 'orders-prod', MultiAZ: false })(s);
+    });
+    expect(resultsOf(run, UNWAIVABLE).map((r) => r.evidence)).toEqual([
+      expect.stringMatching(/Target\/Input\/MultiAZ/),
+    ]);
+  });
+  test.each([
+    ['a JSONPath key (DeletionProtection.$)', { 'DbInstanceIdentifier.$': '$.id', 'DeletionProtection.$': '$.off' }],
+    ['a JSONata expression', "{% {'DBInstanceIdentifier': $states.input.id, 'DeletionProtection': false} %}"],
+  ])('a Step Functions aws-sdk task with %s is judged', (_, parameters) => {
+    const run = judgeStack('prod', (s) => {
+      const jsonata = typeof parameters === 'string';
+      new sfn.CfnStateMachine(s, 'Machine', {
+        roleArn: 'arn:aws:iam::111111111111:role/machine',
+        definition: {
+          ...(jsonata ? { QueryLanguage: 'JSONata' } : {}),
+          StartAt: 'Modify',
+          States: {
+            Modify: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::aws-sdk:rds:modifyDBInstance',
+              [jsonata ? 'Arguments' : 'Parameters']: parameters,
+              End: true,
+            },
+          },
+        },
+      });
+    });
+    expect(resultsOf(run, UNWAIVABLE)).toEqual([
+      expect.objectContaining({
+        status: 'cannot-verify',
+        evidence: expect.stringMatching(/DeletionProtection|deletionprotection/),
+      }),
+    ]);
+  });
+  test.each([
+    [
+      'an Automation document (aws:executeAwsApi)',
+      {
+        schemaVersion: '0.3',
+        mainSteps: [
+          {
+            name: 'Unprotect',
+            action: 'aws:executeAwsApi',
+            inputs: {
+              Service: 'rds',
+              Api: 'ModifyDBInstance',
+              DBInstanceIdentifier: 'orders-prod',
+              DeletionProtection: false,
+            },
+          },
+        ],
+      },
+      /Content\/mainSteps\/0\/inputs\/DeletionProtection/,
+    ],
+    [
+      'a Command document that runs the CLI',
+      {
+        schemaVersion: '2.2',
+        mainSteps: [
+          {
+            action: 'aws:runShellScript',
+            name: 'open',
+            inputs: {
+              runCommand: ['aws rds modify-db-instance --db-instance-identifier orders-prod --publicly-accessible'],
+            },
+          },
+        ],
+      },
+      /Content\/mainSteps\/0\/inputs\/runCommand\/0 \(text that names publiclyaccessible\)/,
+    ],
+  ])('a Systems Manager document is judged: %s', (_, content, evidence) => {
+    const run = judgeStack('prod', (s) => {
+      new ssm.CfnDocument(s, 'Doc', {
+        documentType: 'Automation',
+        content,
+        documentFormat: typeof content === 'string' ? 'YAML' : 'JSON',
+      });
+    });
+    expect(resultsOf(run, UNWAIVABLE).map((r) => r.evidence)).toEqual([expect.stringMatching(evidence)]);
+  });
+  test('a Systems Manager document without database settings is not judged', () => {
+    const run = judgeStack('prod', (s) => {
+      new ssm.CfnDocument(s, 'Doc', {
+        documentType: 'Command',
+        content: {
+          schemaVersion: '2.2',
+          mainSteps: [{ action: 'aws:runShellScript', name: 'hello', inputs: { runCommand: ['echo hello'] } }],
+        },
       });
     });
     expect([...resultsOf(run, UNWAIVABLE), ...resultsOf(run, WAIVABLE)]).toEqual([]);
