@@ -7,6 +7,7 @@ import { judgedNestedStack } from './cfn/nested-stack';
 import { otherDatabaseService } from './db/other-service';
 import { otherDatabaseNotPublic } from './db/other-service-public';
 import { noOpenIngress } from './ec2/no-open-ingress';
+import { noOpenEndpointService } from './elb/endpoint-service';
 import { noPublicDatabaseListener } from './elb/no-public-database-listener';
 import { keyRotation } from './kms/key-rotation';
 import { logGroupEncryption } from './logs/log-group-encryption';
@@ -21,6 +22,7 @@ import { proxyTls } from './rds/proxy-tls';
 import { storageEncryption } from './rds/storage-encryption';
 import { tlsForced } from './rds/tls-forced';
 import { secretEncryption } from './secrets/cmk-encryption';
+import { masterPasswordInSecretsManager } from './secrets/master-password';
 import { secretRotation } from './secrets/rotation';
 
 export const RULES: readonly PolicyRule[] = [
@@ -38,9 +40,11 @@ export const RULES: readonly PolicyRule[] = [
   otherDatabaseNotPublic,
   noOpenIngress,
   noPublicDatabaseListener,
+  noOpenEndpointService,
   keyRotation,
   secretEncryption,
   secretRotation,
+  masterPasswordInSecretsManager,
   logGroupEncryption,
   judgeableTemplate,
   judgedNestedStack,
@@ -61,7 +65,9 @@ export {
   deletionPolicy,
   deletionProtection,
   keyRotation,
+  masterPasswordInSecretsManager,
   multiAz,
+  noOpenEndpointService,
   noOpenIngress,
   noPublicDatabaseListener,
   notPubliclyAccessible,

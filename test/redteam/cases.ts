@@ -1040,6 +1040,27 @@ const FAIL: readonly RedteamCase[] = [
 
   // D. The AWS-managed key in every spelling, and keys synthesis cannot see.
   {
+    // RDS keeps the password it manages in a secret under aws/secretsmanager unless MasterUserSecret names a key.
+    name: 'd-managed-master-secret-aws-key',
+    expect: 'fail',
+    ruleIds: ['SS-SM-001'],
+    klass: 'D',
+    form: 'L1',
+    build: (app, kit) => {
+      teamL1Database(kit, teamStack(app), { masterUserSecret: undefined });
+    },
+  },
+  {
+    name: 'd-master-password-written-in-code',
+    expect: 'fail',
+    ruleIds: ['SS-SM-003'],
+    klass: 'D',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app)).cfn.addPropertyOverride('MasterUserPassword', 'fixture-not-a-secret-1');
+    },
+  },
+  {
     name: 'd-storage-key-aws-rds-alias',
     expect: 'fail',
     ruleIds: ['SS-RDS-003'],
@@ -1368,6 +1389,31 @@ const FAIL: readonly RedteamCase[] = [
       new elb.CfnLoadBalancer(t.stack, 'LegacyProxy', {
         listeners: [{ loadBalancerPort: String(TEAM_DB_PORT), instancePort: String(TEAM_DB_PORT), protocol: 'TCP' }],
         subnets: t.vpc.isolatedSubnets.map((n) => n.subnetId),
+      });
+    },
+  },
+  {
+    // The kit's prod database admits its VPC's range; a PrivateLink service in front of it admits every account.
+    name: 'e-kit-prod-endpoint-service-open-to-all',
+    expect: 'fail',
+    ruleIds: ['SS-ELB-002'],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      databaseGroupOf(stack).addIngressRule(ec2.Peer.ipv4(stack.vpc.vpcCidrBlock), ec2.Port.tcp(5432), 'the VPC');
+      const nlb = new elbv2.NetworkLoadBalancer(stack, 'PartnerNlb', { vpc: stack.vpc, internetFacing: false });
+      nlb.addListener('Postgres', { port: 5432 }).addTargets('Database', {
+        port: 5432,
+        targets: [new elbv2targets.IpTarget('10.0.0.25')],
+      });
+      const service = new ec2.CfnVPCEndpointService(stack, 'PartnerService', {
+        networkLoadBalancerArns: [nlb.loadBalancerArn],
+        acceptanceRequired: false,
+      });
+      new ec2.CfnVPCEndpointServicePermissions(stack, 'PartnerPermissions', {
+        serviceId: service.ref,
+        allowedPrincipals: ['*'],
       });
     },
   },

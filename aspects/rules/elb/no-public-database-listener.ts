@@ -2,67 +2,13 @@ import { stricterEnvironment } from '../../environment';
 import type { Resolver } from '../../resolve';
 import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
 import { describe, numberOf, stringOf } from '../../template';
-import { OTHER_DATABASE_TYPES } from '../db/services';
-
-/** The ports database engines listen on by default. */
-const ENGINE_PORTS: Readonly<Record<number, string>> = {
-  5432: 'PostgreSQL',
-  3306: 'MySQL and MariaDB',
-  1433: 'SQL Server',
-  1521: 'Oracle',
-  50000: 'Db2',
-  27017: 'DocumentDB',
-  8182: 'Neptune',
-  5439: 'Redshift',
-  6379: 'MemoryDB',
-};
-
-/** Listener protocols of a Network Load Balancer: the ones that can carry a database's wire protocol. */
-const NETWORK_PROTOCOLS = /^(TCP|TLS|UDP|TCP_UDP|SSL)$/i;
-
-/** Every database port of the app: the engines' defaults and each database's own `Port`, where it is literal. */
-function databasePorts(templates: readonly Resolver[]): ReadonlyMap<number, string> {
-  const ports = new Map<number, string>(Object.entries(ENGINE_PORTS).map(([p, e]) => [Number(p), `${e}'s default`]));
-  const types = new Set(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', ...OTHER_DATABASE_TYPES]);
-  for (const t of templates) {
-    for (const [id, r] of Object.entries(t.template.Resources ?? {})) {
-      if (!types.has(r?.Type) || r.Properties?.Port === undefined) continue;
-      const port = numberOf(r.Properties.Port, t);
-      if (port.known && port.value !== undefined && !ports.has(port.value)) ports.set(port.value, `${id}'s port`);
-    }
-  }
-  return ports;
-}
+import { databasePorts, forwardedGroups, NETWORK_PROTOCOLS, portOf, targetGroupPorts } from './database-ports';
 
 /** Whether a load balancer answers the internet: CloudFormation makes one internet-facing unless `Scheme` says not. */
 function scheme(lb: Record<string, unknown>, resolver: Resolver): { internal: boolean } | RuleOutcome {
   const s = stringOf(lb.Scheme, resolver);
   if (!s.known) return cannotVerify(`the load balancer's Scheme is ${s.why}`, 'Properties');
   return { internal: s.value === 'internal' };
-}
-
-/** The target groups a listener's default actions forward to. */
-function forwardedGroups(actions: unknown): unknown[] {
-  if (!Array.isArray(actions)) return [];
-  return actions.flatMap((a: Record<string, unknown> | null) => {
-    if (a === null || typeof a !== 'object') return [];
-    const config = a.ForwardConfig as { TargetGroups?: { TargetGroupArn?: unknown }[] } | undefined;
-    return [
-      ...(a.TargetGroupArn === undefined ? [] : [a.TargetGroupArn]),
-      ...(config?.TargetGroups ?? []).map((g) => g?.TargetGroupArn),
-    ];
-  });
-}
-
-/** The ports a target group sends to: its own and each target's. */
-function targetGroupPorts(group: Record<string, unknown>, resolver: Resolver): (number | string)[] {
-  const targets = Array.isArray(group.Targets) ? (group.Targets as Record<string, unknown>[]) : [];
-  return [group.Port, ...targets.map((t) => t?.Port)]
-    .filter((p) => p !== undefined)
-    .map((p) => {
-      const n = numberOf(p, resolver);
-      return n.known && n.value !== undefined ? n.value : describe(p);
-    });
 }
 
 /**
@@ -122,10 +68,7 @@ export const noPublicDatabaseListener: PolicyRule = {
       const listeners = Array.isArray(p.Listeners) ? (p.Listeners as Record<string, unknown>[]) : [];
       return listeners.flatMap((l, i) =>
         judgePorts(
-          [l?.LoadBalancerPort, l?.InstancePort].map((v) => {
-            const n = numberOf(v, resolver);
-            return n.known && n.value !== undefined ? n.value : describe(v);
-          }),
+          [l?.LoadBalancerPort, l?.InstancePort].map((v) => portOf(v, resolver)),
           `listener ${i}`,
           `Properties/Listeners/${i}`,
         ),
@@ -150,12 +93,7 @@ export const noPublicDatabaseListener: PolicyRule = {
     const s = scheme(props(lb.resource), lb.resolver);
     if ('status' in s) return [s];
     if (s.internal) return [pass(`${lb.logicalId} Scheme=internal`, 'Properties/LoadBalancerArn')];
-    const listenerPort = numberOf(p.Port, resolver);
-    const outcomes = judgePorts(
-      [listenerPort.known && listenerPort.value !== undefined ? listenerPort.value : describe(p.Port)],
-      `${lb.logicalId} listener`,
-      'Properties/Port',
-    );
+    const outcomes = judgePorts([portOf(p.Port, resolver)], `${lb.logicalId} listener`, 'Properties/Port');
     for (const arn of forwardedGroups(p.DefaultActions)) {
       const group = resolver.resolve(arn);
       if (group.kind !== 'resource' || group.type !== 'AWS::ElasticLoadBalancingV2::TargetGroup') {

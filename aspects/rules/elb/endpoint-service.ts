@@ -1,0 +1,102 @@
+import type { Resolver } from '../../resolve';
+import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
+import type { TemplateResource } from '../../template';
+import { booleanOf, describe, stringOf } from '../../template';
+import { databasePorts, forwardedGroups, listenersByLoadBalancer, portOf, targetGroupPorts } from './database-ports';
+
+/** Every endpoint-service permission of the app, by the service it names (`<stack> <logical id>`). */
+function permissionsByService(templates: readonly Resolver[]): ReadonlyMap<string, readonly unknown[]> {
+  const found = new Map<string, unknown[]>();
+  for (const t of templates) {
+    for (const r of Object.values(t.template.Resources ?? {})) {
+      if (r?.Type !== 'AWS::EC2::VPCEndpointServicePermissions') continue;
+      const service = t.resolve(r.Properties?.ServiceId);
+      if (service.kind !== 'resource') continue;
+      const key = `${service.stack} ${service.logicalId}`;
+      const principals = r.Properties?.AllowedPrincipals;
+      const list = Array.isArray(principals)
+        ? principals.map((p) => {
+            const s = stringOf(p, t);
+            return s.known ? s.value : undefined;
+          })
+        : [undefined];
+      found.set(key, [...(found.get(key) ?? []), ...list]);
+    }
+  }
+  return found;
+}
+
+/** The database ports the listeners of a load balancer pass traffic to, and the ports the template does not fix. */
+function databasePortsBehind(lb: { stack: string; logicalId: string }, resolver: Resolver) {
+  const ports = resolver.appIndex('database-ports', databasePorts);
+  const listeners =
+    resolver.appIndex('elb-listeners', listenersByLoadBalancer).get(`${lb.stack} ${lb.logicalId}`) ?? [];
+  const reached: string[] = [];
+  const unknown: string[] = [];
+  const note = (port: number | string, what: string) => {
+    if (typeof port === 'string') unknown.push(`${what} port ${port}`);
+    else if (ports.has(port)) reached.push(`${what} port ${port} (${ports.get(port)})`);
+  };
+  for (const { listener, resolver: r } of listeners as { listener: TemplateResource; resolver: Resolver }[]) {
+    const p = props(listener);
+    note(portOf(p.Port, r), 'listener');
+    for (const arn of forwardedGroups(p.DefaultActions)) {
+      const group = r.resolve(arn);
+      if (group.kind !== 'resource') unknown.push(`target group ${describe(arn)}`);
+      else for (const port of targetGroupPorts(props(group.resource), group.resolver)) note(port, group.logicalId);
+    }
+  }
+  return { reached, unknown };
+}
+
+/**
+ * SS-ELB-002: no VPC endpoint service (PrivateLink) lets every AWS account reach a database port without the owner
+ * accepting each connection. An endpoint in another account reaches the Network Load Balancer behind the service,
+ * whose nodes pass the traffic on from the VPC's own addresses, which the database group admits.
+ */
+export const noOpenEndpointService: PolicyRule = {
+  id: 'SS-ELB-002',
+  title: 'No endpoint service opens a database port to every AWS account',
+  rationale:
+    "A PrivateLink endpoint service whose permissions allow every principal (*) and accept connections without review lets any AWS account reach the load balancer behind it, and through it the database, from the VPC's own addresses.",
+  fix: 'Allow only the accounts that need the service (AllowedPrincipals), and keep acceptanceRequired: true so each connection is approved.',
+  severity: { dev: 'warning', staging: 'error', prod: 'error' },
+  unacknowledgeableIn: ['prod'],
+  resourceTypes: ['AWS::EC2::VPCEndpointService'],
+  evaluate(resource, { resolver, logicalId }) {
+    const p = props(resource);
+    const lbs = Array.isArray(p.NetworkLoadBalancerArns) ? p.NetworkLoadBalancerArns : [];
+    const reached: string[] = [];
+    const outcomes: RuleOutcome[] = [];
+    for (const arn of lbs) {
+      const lb = resolver.resolve(arn);
+      if (lb.kind !== 'resource') {
+        outcomes.push(cannotVerify(`NetworkLoadBalancerArns has ${describe(arn)}: a load balancer outside the app`));
+        continue;
+      }
+      const behind = databasePortsBehind(lb, resolver);
+      reached.push(...behind.reached);
+      outcomes.push(...behind.unknown.map((u) => cannotVerify(`${lb.logicalId} ${u}`)));
+    }
+    if (reached.length === 0) return outcomes.length > 0 ? outcomes : [pass('forwards to no database port')];
+    const principals =
+      resolver.appIndex('endpoint-permissions', permissionsByService).get(`${resolver.stack} ${logicalId}`) ?? [];
+    const acceptance = booleanOf(p.AcceptanceRequired, resolver, false);
+    const where = 'Properties/AcceptanceRequired';
+    if (!acceptance.known) return [cannotVerify(`AcceptanceRequired is ${acceptance.why}`, where)];
+    const open = principals.some((x) => x === '*');
+    const unread = principals.some((x) => x === undefined);
+    const what = `reaches ${reached.join(', ')}`;
+    if (acceptance.value) return [pass(`${what}; AcceptanceRequired=true`, where)];
+    if (open)
+      return [
+        fail(
+          `${what}; AllowedPrincipals * with AcceptanceRequired=${describe(p.AcceptanceRequired ?? 'not set (false)')}`,
+          where,
+        ),
+      ];
+    if (unread)
+      return [cannotVerify(`${what}; AllowedPrincipals the template does not fix, AcceptanceRequired false`, where)];
+    return [pass(`${what}; allowed principals: ${principals.length > 0 ? principals.join(', ') : 'none'}`, where)];
+  },
+};
