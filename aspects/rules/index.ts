@@ -9,6 +9,7 @@ import { otherDatabaseNotPublic } from './db/other-service-public';
 import { noOpenIngress } from './ec2/no-open-ingress';
 import { noOpenEndpointService } from './elb/endpoint-service';
 import { noPublicDatabaseListener } from './elb/no-public-database-listener';
+import { noPublicResourcePolicy } from './iam/no-public-resource-policy';
 import { keyRotation } from './kms/key-rotation';
 import { logGroupEncryption } from './logs/log-group-encryption';
 import { backupRetention } from './rds/backup-retention';
@@ -42,6 +43,7 @@ export const RULES: readonly PolicyRule[] = [
   noPublicDatabaseListener,
   noOpenEndpointService,
   keyRotation,
+  noPublicResourcePolicy,
   secretEncryption,
   secretRotation,
   masterPasswordInSecretsManager,
@@ -70,6 +72,7 @@ export {
   noOpenEndpointService,
   noOpenIngress,
   noPublicDatabaseListener,
+  noPublicResourcePolicy,
   notPubliclyAccessible,
   otherDatabaseNotPublic,
   otherDatabaseService,

@@ -25,6 +25,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elb from 'aws-cdk-lib/aws-elasticloadbalancing';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lightsail from 'aws-cdk-lib/aws-lightsail';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -1058,6 +1059,23 @@ const FAIL: readonly RedteamCase[] = [
     form: 'escape-hatch',
     build: (app, kit) => {
       teamDatabase(kit, teamStack(app)).cfn.addPropertyOverride('MasterUserPassword', 'fixture-not-a-secret-1');
+    },
+  },
+  {
+    // The kit's own key, encrypting the prod database and its secret, opened to every AWS account.
+    name: 'd-kit-key-policy-allows-everyone',
+    expect: 'fail',
+    ruleIds: ['SS-IAM-001'],
+    klass: 'D',
+    form: 'L2',
+    build: (app, kit) => {
+      kitProd(kit, app).stack.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:Decrypt', 'kms:DescribeKey'],
+          resources: ['*'],
+        }),
+      );
     },
   },
   {
