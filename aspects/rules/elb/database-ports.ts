@@ -62,19 +62,34 @@ export function portOf(value: unknown, resolver: Resolver): number | string {
   return n.known && n.value !== undefined ? n.value : describe(value);
 }
 
-/** Every ELBv2 listener of the app, by the load balancer it names (`<stack> <logical id>`). */
-export function listenersByLoadBalancer(
+/** A resource of the app and the template it is in. */
+export interface Placed {
+  readonly resource: TemplateResource;
+  readonly resolver: Resolver;
+}
+
+/**
+ * Every resource of `type` in the app, by the resource its `property` references (`<stack> <logical id>`): the
+ * listeners of a load balancer, the permissions of an endpoint service.
+ */
+export function byReference(
   templates: readonly Resolver[],
-): ReadonlyMap<string, readonly { readonly listener: TemplateResource; readonly resolver: Resolver }[]> {
-  const found = new Map<string, { listener: TemplateResource; resolver: Resolver }[]>();
+  type: string,
+  property: string,
+): ReadonlyMap<string, readonly Placed[]> {
+  const found = new Map<string, Placed[]>();
   for (const t of templates) {
     for (const r of Object.values(t.template.Resources ?? {})) {
-      if (r?.Type !== 'AWS::ElasticLoadBalancingV2::Listener') continue;
-      const lb = t.resolve(r.Properties?.LoadBalancerArn);
-      if (lb.kind !== 'resource') continue;
-      const key = `${lb.stack} ${lb.logicalId}`;
-      found.set(key, [...(found.get(key) ?? []), { listener: r, resolver: t }]);
+      if (r?.Type !== type) continue;
+      const target = t.resolve(r.Properties?.[property]);
+      if (target.kind !== 'resource') continue;
+      const key = `${target.stack} ${target.logicalId}`;
+      found.set(key, [...(found.get(key) ?? []), { resource: r, resolver: t }]);
     }
   }
   return found;
 }
+
+/** Every ELBv2 listener of the app, by the load balancer it names. */
+export const listenersByLoadBalancer = (templates: readonly Resolver[]) =>
+  byReference(templates, 'AWS::ElasticLoadBalancingV2::Listener', 'LoadBalancerArn');

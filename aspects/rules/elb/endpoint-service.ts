@@ -1,29 +1,34 @@
 import type { Resolver } from '../../resolve';
 import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
-import type { TemplateResource } from '../../template';
 import { booleanOf, describe, stringOf } from '../../template';
-import { databasePorts, forwardedGroups, listenersByLoadBalancer, portOf, targetGroupPorts } from './database-ports';
+import {
+  byReference,
+  databasePorts,
+  forwardedGroups,
+  listenersByLoadBalancer,
+  portOf,
+  targetGroupPorts,
+} from './database-ports';
 
-/** Every endpoint-service permission of the app, by the service it names (`<stack> <logical id>`). */
-function permissionsByService(templates: readonly Resolver[]): ReadonlyMap<string, readonly unknown[]> {
-  const found = new Map<string, unknown[]>();
-  for (const t of templates) {
-    for (const r of Object.values(t.template.Resources ?? {})) {
-      if (r?.Type !== 'AWS::EC2::VPCEndpointServicePermissions') continue;
-      const service = t.resolve(r.Properties?.ServiceId);
-      if (service.kind !== 'resource') continue;
-      const key = `${service.stack} ${service.logicalId}`;
-      const principals = r.Properties?.AllowedPrincipals;
-      const list = Array.isArray(principals)
-        ? principals.map((p) => {
-            const s = stringOf(p, t);
-            return s.known ? s.value : undefined;
-          })
-        : [undefined];
-      found.set(key, [...(found.get(key) ?? []), ...list]);
-    }
-  }
-  return found;
+/**
+ * The principals the endpoint-service permissions of the app allow, by the service they name; `undefined` for one the
+ * template does not fix.
+ */
+function permissionsByService(templates: readonly Resolver[]): ReadonlyMap<string, readonly (string | undefined)[]> {
+  const placed = byReference(templates, 'AWS::EC2::VPCEndpointServicePermissions', 'ServiceId');
+  return new Map(
+    [...placed].map(([key, list]) => [
+      key,
+      list.flatMap(({ resource, resolver }) => {
+        const principals = resource.Properties?.AllowedPrincipals;
+        if (!Array.isArray(principals)) return [undefined];
+        return principals.map((p) => {
+          const s = stringOf(p, resolver);
+          return s.known ? s.value : undefined;
+        });
+      }),
+    ]),
+  );
 }
 
 /** The database ports the listeners of a load balancer pass traffic to, and the ports the template does not fix. */
@@ -37,7 +42,7 @@ function databasePortsBehind(lb: { stack: string; logicalId: string }, resolver:
     if (typeof port === 'string') unknown.push(`${what} port ${port}`);
     else if (ports.has(port)) reached.push(`${what} port ${port} (${ports.get(port)})`);
   };
-  for (const { listener, resolver: r } of listeners as { listener: TemplateResource; resolver: Resolver }[]) {
+  for (const { resource: listener, resolver: r } of listeners) {
     const p = props(listener);
     note(portOf(p.Port, r), 'listener');
     for (const arn of forwardedGroups(p.DefaultActions)) {
