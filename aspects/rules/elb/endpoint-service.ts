@@ -1,5 +1,5 @@
 import type { Resolver } from '../../resolve';
-import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
+import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
 import { booleanOf, describe, stringOf } from '../../template';
 import {
   byReference,
@@ -70,38 +70,37 @@ export const noOpenEndpointService: PolicyRule = {
   resourceTypes: ['AWS::EC2::VPCEndpointService'],
   evaluate(resource, { resolver, logicalId }) {
     const p = props(resource);
+    const where = 'Properties/AcceptanceRequired';
+    // Who may connect without review decides whether the ports behind the service matter at all.
+    const acceptance = booleanOf(p.AcceptanceRequired, resolver, false);
+    if (!acceptance.known) return [cannotVerify(`AcceptanceRequired is ${acceptance.why}`, where)];
+    if (acceptance.value) return [pass('AcceptanceRequired=true: each connection is approved', where)];
+    const principals =
+      resolver.appIndex('endpoint-permissions', permissionsByService).get(`${resolver.stack} ${logicalId}`) ?? [];
+    const open = principals.some((x) => x === '*');
+    if (!open && !principals.some((x) => x === undefined))
+      return [pass(`allowed principals: ${principals.length > 0 ? principals.join(', ') : 'none'}`, where)];
+    const who = open ? 'AllowedPrincipals *' : 'AllowedPrincipals the template does not fix';
+    const accepted = `AcceptanceRequired=${describe(p.AcceptanceRequired ?? 'not set (false)')}`;
+
     const lbs = Array.isArray(p.NetworkLoadBalancerArns) ? p.NetworkLoadBalancerArns : [];
     const reached: string[] = [];
-    const outcomes: RuleOutcome[] = [];
+    const unknown: string[] = [];
     for (const arn of lbs) {
       const lb = resolver.resolve(arn);
       if (lb.kind !== 'resource') {
-        outcomes.push(cannotVerify(`NetworkLoadBalancerArns has ${describe(arn)}: a load balancer outside the app`));
+        unknown.push(`NetworkLoadBalancerArns has ${describe(arn)}, a load balancer outside the app`);
         continue;
       }
       const behind = databasePortsBehind(lb, resolver);
       reached.push(...behind.reached);
-      outcomes.push(...behind.unknown.map((u) => cannotVerify(`${lb.logicalId} ${u}`)));
+      unknown.push(...behind.unknown.map((u) => `${lb.logicalId} ${u}`));
     }
-    if (reached.length === 0) return outcomes.length > 0 ? outcomes : [pass('forwards to no database port')];
-    const principals =
-      resolver.appIndex('endpoint-permissions', permissionsByService).get(`${resolver.stack} ${logicalId}`) ?? [];
-    const acceptance = booleanOf(p.AcceptanceRequired, resolver, false);
-    const where = 'Properties/AcceptanceRequired';
-    if (!acceptance.known) return [cannotVerify(`AcceptanceRequired is ${acceptance.why}`, where)];
-    const open = principals.some((x) => x === '*');
-    const unread = principals.some((x) => x === undefined);
-    const what = `reaches ${reached.join(', ')}`;
-    if (acceptance.value) return [pass(`${what}; AcceptanceRequired=true`, where)];
-    if (open)
-      return [
-        fail(
-          `${what}; AllowedPrincipals * with AcceptanceRequired=${describe(p.AcceptanceRequired ?? 'not set (false)')}`,
-          where,
-        ),
-      ];
-    if (unread)
-      return [cannotVerify(`${what}; AllowedPrincipals the template does not fix, AcceptanceRequired false`, where)];
-    return [pass(`${what}; allowed principals: ${principals.length > 0 ? principals.join(', ') : 'none'}`, where)];
+    if (reached.length > 0) {
+      const found = `reaches ${reached.join(', ')}; ${who} with ${accepted}`;
+      return [open ? fail(found, where) : cannotVerify(found, where)];
+    }
+    if (unknown.length > 0) return unknown.map((u) => cannotVerify(`${who} with ${accepted}; ${u}`, where));
+    return [pass(`${who} with ${accepted}, but forwards to no database port`, where)];
   },
 };

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnParameter, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -54,7 +54,7 @@ describe(`${ID} no endpoint service opens a database port to every account`, () 
 
   test('passes one that requires acceptance, or allows named accounts only', () => {
     expect(verdicts(judgeStack('prod', (s) => service(s, { principals: ['*'], acceptanceRequired: true })))).toEqual([
-      expect.stringMatching(/^pass .*AcceptanceRequired=true$/),
+      'pass AcceptanceRequired=true: each connection is approved',
     ]);
     const named = judgeStack('prod', (s) =>
       service(s, { principals: ['arn:aws:iam::222222222222:root'], acceptanceRequired: false, l1: true }),
@@ -64,9 +64,33 @@ describe(`${ID} no endpoint service opens a database port to every account`, () 
     ]);
   });
 
+  test('cannot verify a service open to * whose listener port the template does not fix; named accounts need no port', () => {
+    const build = (principals: string[]) => (s: Stack) => {
+      const nlb = new elbv2.CfnLoadBalancer(s, 'Lb', {
+        type: 'network',
+        scheme: 'internal',
+        subnets: ['subnet-0123456789abcdef0'],
+      });
+      new elbv2.CfnListener(s, 'Listener', {
+        loadBalancerArn: nlb.ref,
+        port: new CfnParameter(s, 'Port', { type: 'Number' }).valueAsNumber,
+        protocol: 'TCP',
+        defaultActions: [{ type: 'fixed-response' }],
+      });
+      const svc = new ec2.CfnVPCEndpointService(s, 'Service', { networkLoadBalancerArns: [nlb.ref] });
+      new ec2.CfnVPCEndpointServicePermissions(s, 'Permissions', { serviceId: svc.ref, allowedPrincipals: principals });
+    };
+    expect(resultsOf(judgeStack('prod', build(['*'])), ID).map((r) => `${r.status} ${r.severity}`)).toEqual([
+      'cannot-verify error',
+    ]);
+    expect(verdicts(judgeStack('prod', build(['arn:aws:iam::222222222222:root'])))).toEqual([
+      'pass allowed principals: arn:aws:iam::222222222222:root',
+    ]);
+  });
+
   test('passes a service in front of no database port', () => {
     expect(verdicts(judgeStack('prod', (s) => service(s, { port: 8443, principals: ['*'], l1: true })))).toEqual([
-      'pass forwards to no database port',
+      'pass AllowedPrincipals * with AcceptanceRequired=not set (false), but forwards to no database port',
     ]);
   });
 });
