@@ -22,6 +22,7 @@ import { privateSubnets } from './rds/private-subnets';
 import { proxyTls } from './rds/proxy-tls';
 import { storageEncryption } from './rds/storage-encryption';
 import { tlsForced } from './rds/tls-forced';
+import { zeroEtlIntegration } from './rds/zero-etl-integration';
 import { secretEncryption } from './secrets/cmk-encryption';
 import { masterPasswordInSecretsManager } from './secrets/master-password';
 import { secretRotation } from './secrets/rotation';
@@ -37,6 +38,7 @@ export const RULES: readonly PolicyRule[] = [
   proxyTls,
   privateSubnets,
   performanceInsightsKey,
+  zeroEtlIntegration,
   otherDatabaseService,
   otherDatabaseNotPublic,
   noOpenIngress,
@@ -80,4 +82,5 @@ export {
   secretRotation,
   storageEncryption,
   tlsForced,
+  zeroEtlIntegration,
 };

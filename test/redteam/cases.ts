@@ -1436,6 +1436,22 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // Zero-ETL copies every row of the prod cluster into a warehouse of another account, under an AWS owned key.
+    name: 'e-aurora-zero-etl-to-another-account',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-011'],
+    klass: 'E',
+    form: 'referenced',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const { cluster } = teamAurora(kit, stack);
+      new rds.CfnIntegration(stack, 'ToPartnerWarehouse', {
+        sourceArn: cluster.clusterArn,
+        targetArn: 'arn:aws:redshift-serverless:us-east-1:222222222222:namespace/partner-analytics',
+      });
+    },
+  },
+  {
     name: 'e-multi-az-db-cluster-public',
     expect: 'fail',
     ruleIds: ['SS-RDS-004'],
