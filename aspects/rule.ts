@@ -2,6 +2,7 @@
  * What a policy rule is: metadata beside a pure function of one rendered resource and its environment.
  */
 import type { EnvironmentName } from '../lib/profiles';
+import { stricterEnvironment } from './environment';
 import { describeShort, Resolver } from './resolve';
 import type { CfnTemplate, TemplateResource } from './template';
 import type { Severity } from './types';
@@ -89,4 +90,24 @@ export function clusterMembership(resource: TemplateResource, context: RuleConte
     `DBClusterIdentifier=${r.kind === 'unknown' ? r.why : r.kind === 'resource' ? r.logicalId : describeShort(r.kind === 'literal' ? r.value : r.text)}: a cluster outside this template, whose settings the gate cannot read`,
     'Properties/DBClusterIdentifier',
   );
+}
+
+/**
+ * The environment that judges a resource of this stack that changes one of `owner`'s (an ingress rule on its group, a
+ * listener on its load balancer): the stricter of the two stacks', so a dev stack cannot open what prod guards.
+ */
+export function judgingEnvironment(context: RuleContext, owner: Resolver | undefined): EnvironmentName {
+  return owner?.environment ? stricterEnvironment(owner.environment, context.environment) : context.environment;
+}
+
+/** `outcomes` judged in `environment`: when it is not the stack's own, each says so (`judgedIn`) and names `target`. */
+export function judgedIn(
+  outcomes: readonly RuleOutcome[],
+  environment: EnvironmentName,
+  context: RuleContext,
+  target: string,
+): readonly RuleOutcome[] {
+  if (environment === context.environment) return outcomes;
+  const note = ` (${target} of a ${environment} stack)`;
+  return outcomes.map((o) => ({ ...o, evidence: `${o.evidence}${note}`, judgedIn: environment }));
 }

@@ -1,6 +1,5 @@
 import { BlockList, isIPv4 } from 'node:net';
-import { stricterEnvironment } from '../../environment';
-import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
+import { PolicyRule, RuleOutcome, cannotVerify, fail, judgedIn, judgingEnvironment, pass, props } from '../../rule';
 import { describe, stringOf } from '../../template';
 import type { EnvironmentName } from '../../../lib/profiles';
 
@@ -87,12 +86,14 @@ export const noOpenIngress: PolicyRule = {
     if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {
       // A rule opens the group it names: one in another, stricter stack is judged as that stack judges its own.
       const group = context.resolver.resolve(p.GroupId);
-      const owner = group.kind === 'resource' ? group.resolver.environment : undefined;
-      const environment = owner ? stricterEnvironment(owner, context.environment) : context.environment;
-      const outcomes = judgeIngress(p, 'Properties', context, environment);
-      if (environment === context.environment) return outcomes;
-      const note = ` (opens ${group.kind === 'resource' ? group.logicalId : 'a group'} of a ${environment} stack)`;
-      return outcomes.map((o) => ({ ...o, evidence: `${o.evidence}${note}`, judgedIn: environment }));
+      if (group.kind !== 'resource') return judgeIngress(p, 'Properties', context);
+      const environment = judgingEnvironment(context, group.resolver);
+      return judgedIn(
+        judgeIngress(p, 'Properties', context, environment),
+        environment,
+        context,
+        `opens ${group.logicalId}`,
+      );
     }
     const ingress = p.SecurityGroupIngress;
     if (ingress === undefined) return [];

@@ -1,6 +1,5 @@
-import { stricterEnvironment } from '../../environment';
 import type { Resolver } from '../../resolve';
-import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
+import { PolicyRule, RuleOutcome, cannotVerify, fail, judgedIn, judgingEnvironment, pass, props } from '../../rule';
 import { describe, numberOf, stringOf } from '../../template';
 import { databasePorts, forwardedGroups, NETWORK_PROTOCOLS, portOf, targetGroupPorts } from './database-ports';
 
@@ -111,10 +110,6 @@ export const noPublicDatabaseListener: PolicyRule = {
       );
     }
     // A listener in one stack opens the load balancer of another: a stricter stack judges it as it judges its own.
-    const owner = lb.resolver.environment;
-    const environment = owner ? stricterEnvironment(owner, context.environment) : context.environment;
-    if (environment === context.environment) return outcomes;
-    const note = ` (on ${lb.logicalId} of a ${environment} stack)`;
-    return outcomes.map((o) => ({ ...o, evidence: `${o.evidence}${note}`, judgedIn: environment }));
+    return judgedIn(outcomes, judgingEnvironment(context, lb.resolver), context, `on ${lb.logicalId}`);
   },
 };
