@@ -28,6 +28,8 @@ export interface KitManifest {
   readonly name: string;
   readonly version: string;
   readonly homepage?: string;
+  /** A URL or shorthand (`github:owner/name`), or `{ type, url }`, as npm allows. */
+  readonly repository?: string | { readonly url?: string };
   readonly peerDependencies: Readonly<Record<PeerPackage, string>>;
   /** The directory that holds it: the repository's root, or the installed package's. */
   readonly root: string;
