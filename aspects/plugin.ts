@@ -392,7 +392,9 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         displayName(j.stack),
         j.template,
         app,
-        passed ? (name) => (name in passed ? parent!.resolver!.resolve(passed[name]) : undefined) : undefined,
+        passed
+          ? (name) => (name in passed ? { value: passed[name], resolver: parent!.resolver! } : undefined)
+          : undefined,
       );
       resolvers.push(j.resolver);
       for (const output of Object.values(j.template.Outputs ?? {})) {

@@ -25,6 +25,13 @@ export type Resolved =
   | { readonly kind: 'expression'; readonly text: string; readonly via: readonly string[] }
   | { readonly kind: 'unknown'; readonly why: string };
 
+/** Where a value is written: the expression and the template it is written in, and the steps taken to get there. */
+export interface Definition {
+  readonly value: unknown;
+  readonly resolver: Resolver;
+  readonly via: readonly string[];
+}
+
 /** The templates of one app: what a `Fn::ImportValue` can reach. */
 export interface AppTemplates {
   /** Export name -> the stack that exports it and the output's value. */
@@ -56,13 +63,43 @@ export class Resolver {
     readonly stack: string,
     readonly template: CfnTemplate,
     private readonly app?: AppTemplates,
-    /** For a nested stack: what the parent passes for a parameter, resolved in the parent. */
-    private readonly parentParameter?: (name: string) => Resolved | undefined,
+    /** For a nested stack: what the parent passes for a parameter, as the parent's template writes it. */
+    private readonly parentParameter?: (name: string) => Omit<Definition, 'via'> | undefined,
   ) {}
 
   /** This template and every other template of the app. */
   everyTemplate(): readonly Resolver[] {
     return this.app?.resolvers ?? [this];
+  }
+
+  /**
+   * The expression `value` stands for, as it is written: a nested stack's parameter is followed to what the parent
+   * passes, and a `Fn::ImportValue` to the exporting stack's output; anything else is its own definition. For rules
+   * that read the shape of an expression (an element of a VPC's address blocks) where `resolve` can only say that
+   * deploy time knows its value.
+   */
+  definition(value: unknown, depth = 0): Definition {
+    const here: Definition = { value, resolver: this, via: [] };
+    if (depth > MAX_DEPTH || value === null || typeof value !== 'object' || Array.isArray(value)) return here;
+    const v = value as Record<string, unknown>;
+    if (Object.keys(v).length !== 1) return here;
+    let next: Definition | undefined;
+    if (typeof v.Ref === 'string' && v.Ref in (this.template.Parameters ?? {})) {
+      const passed = this.parentParameter?.(v.Ref);
+      if (passed) next = { ...passed, via: [`parameter ${v.Ref} from the parent stack`] };
+    } else if ('Fn::ImportValue' in v) {
+      const name = this.resolve(v['Fn::ImportValue'], depth + 1);
+      const exported =
+        name.kind === 'literal' && typeof name.value === 'string' ? this.app?.exports.get(name.value) : undefined;
+      if (exported)
+        next = {
+          ...exported,
+          via: [`export ${String((name as { value: unknown }).value)} of ${exported.resolver.stack}`],
+        };
+    }
+    if (!next) return here;
+    const inner = next.resolver.definition(next.value, depth + 1);
+    return { ...inner, via: [...next.via, ...inner.via] };
   }
 
   /**
@@ -132,8 +169,9 @@ export class Resolver {
     if (PSEUDO.test(name)) return { kind: 'expression', text: `\${${name}}`, via: [] };
     const parameters = (this.template.Parameters ?? {}) as Record<string, Record<string, unknown>>;
     if (name in parameters) {
-      const fromParent = this.parentParameter?.(name);
-      if (fromParent) {
+      const passed = this.parentParameter?.(name);
+      if (passed) {
+        const fromParent = passed.resolver.resolve(passed.value);
         if (fromParent.kind === 'unknown') return fromParent;
         return { ...fromParent, via: [`parameter ${name} from the parent stack`, ...fromParent.via] };
       }

@@ -76,7 +76,7 @@ describe('Resolver', () => {
       'Nested',
       { Parameters: { VpcCidr: { Type: 'String' } }, Resources: {} },
       undefined,
-      (name) => (name === 'VpcCidr' ? parent.resolve({ 'Fn::GetAtt': ['Vpc', 'CidrBlock'] }) : undefined),
+      (name) => (name === 'VpcCidr' ? { value: { 'Fn::GetAtt': ['Vpc', 'CidrBlock'] }, resolver: parent } : undefined),
     );
     expect(nested.resolve({ Ref: 'VpcCidr' })).toMatchObject({ kind: 'literal', value: '10.20.0.0/16' });
   });

@@ -1,5 +1,6 @@
 import { BlockList, isIPv4 } from 'node:net';
 import { PolicyRule, RuleOutcome, cannotVerify, fail, judgedIn, judgingEnvironment, pass, props } from '../../rule';
+import type { Resolver } from '../../resolve';
 import { describe, stringOf } from '../../template';
 import type { EnvironmentName } from '../../../lib/profiles';
 
@@ -31,6 +32,57 @@ function isSingleHost(cidr: string): boolean {
   return Number(bits) === (isIPv4(address) ? 32 : 128);
 }
 
+const VPC_BLOCK_LISTS: Readonly<Record<string, string>> = {
+  'AWS::EC2::VPC': 'Ipv6CidrBlocks',
+  'AWS::EC2::Subnet': 'Ipv6CidrBlocks',
+};
+
+/** The single key of an intrinsic function (`{ "Fn::Select": [...] }`) and its argument. */
+function intrinsic(value: unknown): [string, unknown] | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Record<string, unknown>);
+  return entries.length === 1 ? entries[0] : undefined;
+}
+
+/**
+ * The VPC address block `value` is, or lies in: an element of a VPC's or subnet's `Ipv6CidrBlocks`, or of a `Fn::Cidr`
+ * split of one, in this template or followed through a nested stack's parameter or another stack's export. A dual-stack VPC's IPv6 block is globally unique, not private, but only
+ * that VPC's own interfaces hold its addresses, as with the VPC's IPv4 `CidrBlock`. Undefined for anything else.
+ */
+function vpcBlock(value: unknown, resolver: Resolver, depth = 0): string | undefined {
+  const d = resolver.definition(value);
+  const fn = intrinsic(d.value);
+  if (!fn || depth > 10) return undefined;
+  if (fn[0] === 'Fn::Select' && Array.isArray(fn[1]) && fn[1].length === 2)
+    return vpcBlocks(fn[1][1], d.resolver, depth);
+  return undefined;
+}
+
+function vpcBlocks(list: unknown, resolver: Resolver, depth: number): string | undefined {
+  const d = resolver.definition(list);
+  const fn = intrinsic(d.value);
+  if (!fn) return undefined;
+  const [name, arg] = fn;
+  if (name === 'Fn::GetAtt') {
+    const r = d.resolver.resolve(d.value);
+    return r.kind === 'resource' && VPC_BLOCK_LISTS[r.type] === r.attribute
+      ? `${r.stack}/${r.logicalId}.${r.attribute}`
+      : undefined;
+  }
+  if (!Array.isArray(arg)) return undefined;
+  // Fn::Cidr [block, count, bits]: subnets carved out of a VPC block are still that VPC's.
+  if (name === 'Fn::Cidr') return vpcBlock(arg[0], d.resolver, depth + 1);
+  // A list passed across stacks: Fn::Split of an import whose export is Fn::Join of the list, with one separator.
+  if (name === 'Fn::Split' && arg.length === 2) {
+    const joined = d.resolver.definition(arg[1]);
+    const join = intrinsic(joined.value);
+    if (join?.[0] === 'Fn::Join' && Array.isArray(join[1]) && join[1][0] === arg[0]) {
+      return vpcBlocks(join[1][1], joined.resolver, depth + 1);
+    }
+  }
+  return undefined;
+}
+
 /** Judges one ingress rule's sources, as `environment` tolerates them. */
 function judgeIngress(
   rule: Record<string, unknown>,
@@ -42,6 +94,13 @@ function judgeIngress(
   const ports = rule.FromPort === undefined ? 'all ports' : `ports ${describe(rule.FromPort)}-${describe(rule.ToPort)}`;
   for (const key of ['CidrIp', 'CidrIpv6'] as const) {
     if (rule[key] === undefined) continue;
+    const block = key === 'CidrIpv6' ? vpcBlock(rule[key], context.resolver) : undefined;
+    if (block) {
+      outcomes.push(
+        pass(`${key} is an IPv6 block of the VPC (${block}), which only its own interfaces hold, on ${ports}`, where),
+      );
+      continue;
+    }
     const cidr = stringOf(rule[key], context.resolver);
     if (!cidr.known) {
       outcomes.push(cannotVerify(`${key} is ${cidr.why}`, where));

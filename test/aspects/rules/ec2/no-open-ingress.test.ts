@@ -1,4 +1,4 @@
-import { CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnParameter, CfnResource, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import { acknowledge } from '../../../../aspects/acknowledgements';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { markComplianceTarget } from '../../../../aspects/environment';
@@ -201,5 +201,115 @@ describe(`${ID} on a group of another stack`, () => {
       });
     });
     expect(resultsOf(run, ID).map((r) => r.status)).toEqual(['acknowledged']);
+  });
+});
+
+describe(`${ID} on a dual-stack VPC's own IPv6 block`, () => {
+  /** A dual-stack VPC: AWS assigns it a /56, and its subnets a /64 each out of it (Fn::Cidr). */
+  const dualStackVpc = (s: Stack) =>
+    new ec2.Vpc(s, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      ipProtocol: ec2.IpProtocol.DUAL_STACK,
+      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+  const ingressFrom = (cidrIpv6: (vpc: ec2.Vpc, s: Stack) => string) => (s: Stack) => {
+    const vpc = dualStackVpc(s);
+    const sg = new ec2.SecurityGroup(s, 'Sg', { vpc });
+    sg.addIngressRule(ec2.Peer.ipv6(cidrIpv6(vpc, s)), ec2.Port.tcp(5432));
+  };
+  const passes = (run: ReturnType<typeof judgeStack>) =>
+    expect(resultsOf(run, ID)).toEqual([
+      expect.objectContaining({ status: 'pass', evidence: expect.stringMatching(/an IPv6 block of the VPC \(.+\)/) }),
+    ]);
+
+  test("passes the VPC's block (L2 peer)", () => {
+    passes(
+      judgeStack(
+        'prod',
+        ingressFrom((vpc) => Fn.select(0, vpc.vpcIpv6CidrBlocks)),
+      ),
+    );
+  });
+
+  test("passes a subnet's block", () => {
+    passes(
+      judgeStack(
+        'prod',
+        ingressFrom((vpc) => Fn.select(0, (vpc.isolatedSubnets[0] as ec2.Subnet).subnetIpv6CidrBlocks)),
+      ),
+    );
+  });
+
+  test('passes an L1 VPC with an Amazon-provided block, and a Fn::Cidr part of it', () => {
+    passes(
+      judgeStack('prod', (s) => {
+        const vpc = new ec2.CfnVPC(s, 'Vpc', { cidrBlock: '10.0.0.0/16' });
+        new ec2.CfnVPCCidrBlock(s, 'V6', { vpcId: vpc.ref, amazonProvidedIpv6CidrBlock: true });
+        new ec2.CfnSecurityGroup(s, 'Sg', {
+          groupDescription: 'db',
+          vpcId: vpc.ref,
+          securityGroupIngress: [
+            {
+              ipProtocol: 'tcp',
+              fromPort: 5432,
+              toPort: 5432,
+              cidrIpv6: Fn.select(1, Fn.cidr(Fn.select(0, vpc.attrIpv6CidrBlocks), 4, '64')),
+            },
+          ],
+        });
+      }),
+    );
+  });
+
+  test('passes the block of a VPC in another stack, through its export', () => {
+    const run = judgeStack(
+      'prod',
+      () => undefined,
+      {},
+      (app) => {
+        const network = new Stack(app, 'Network');
+        markComplianceTarget(network, { environment: 'prod', nagPacks: ['AwsSolutions'], minBackupRetentionDays: 14 });
+        const vpc = dualStackVpc(network);
+        const team = app.node.findChild('TeamStack') as Stack;
+        const sg = new ec2.CfnSecurityGroup(team, 'Sg', { groupDescription: 'db', vpcId: vpc.vpcId });
+        sg.securityGroupIngress = [
+          { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, cidrIpv6: Fn.select(0, vpc.vpcIpv6CidrBlocks) },
+        ];
+      },
+    );
+    expect(resultsOf(run, ID).filter((r) => r.stack === 'TeamStack')).toEqual([
+      expect.objectContaining({ status: 'pass', evidence: expect.stringContaining('Network/Vpc') }),
+    ]);
+  });
+
+  test('passes the block passed into a nested stack', () => {
+    passes(
+      judgeStack('prod', (s) => {
+        const vpc = dualStackVpc(s);
+        const nested = new NestedStack(s, 'Db');
+        const block = new CfnParameter(nested, 'VpcBlock');
+        new ec2.CfnSecurityGroup(nested, 'Sg', {
+          groupDescription: 'db',
+          vpcId: 'vpc-12345678',
+          securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, cidrIpv6: block.valueAsString }],
+        });
+        (nested.node.defaultChild as CfnResource).addPropertyOverride(
+          'Parameters.VpcBlock',
+          Fn.select(0, vpc.vpcIpv6CidrBlocks),
+        );
+      }),
+    );
+  });
+
+  test.each([
+    ['a public block written in a Fn::Cidr', () => Fn.select(0, Fn.cidr('2001:db8::/56', 4, '64'))],
+    [
+      'another list attribute',
+      (_: ec2.Vpc, s: Stack) => Fn.select(0, new ec2.CfnVPC(s, 'Other', {}).attrCidrBlockAssociations),
+    ],
+    ['a parameter', (_: ec2.Vpc, s: Stack) => new CfnParameter(s, 'Block').valueAsString],
+  ])('cannot verify %s', (_, cidr) => {
+    expect(verdicts(judgeStack('prod', ingressFrom(cidr)))).toEqual(['cannot-verify error']);
   });
 });
