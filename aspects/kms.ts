@@ -3,7 +3,8 @@
  * key in any spelling (`alias/aws/rds`, its ARN, built with `Fn::Join` or `Fn::Sub`, or the property left out), or a
  * key outside the app that synthesis cannot classify.
  */
-import { describeShort, Resolver, viaText } from './resolve';
+import { describeShort, Resolved, Resolver, viaText } from './resolve';
+import type { TemplateResource } from './template';
 import { RuleOutcome, cannotVerify, fail, pass } from './rule';
 
 export type KeyVerdict =
@@ -34,19 +35,68 @@ export function classifyKey(
     if (CUSTOMER_MANAGED_TYPES.has(r.type)) {
       return { kind: 'customer-managed', evidence: `${property}=${r.logicalId} (${r.type}${where})${viaText(r)}` };
     }
-    // Names under alias/aws/ are reserved for AWS: an alias the template creates always names a customer key.
-    if (r.type === 'AWS::KMS::Alias') {
-      return { kind: 'customer-managed', evidence: `${property}=${r.logicalId} (${r.type}${where})${viaText(r)}` };
-    }
+    if (r.type === 'AWS::KMS::Alias')
+      return aliasKey(`${property}=${r.logicalId} (${r.type}${where})${viaText(r)}`, r, resolver);
     return { kind: 'unknown', evidence: `${property} points at ${r.logicalId} (${r.type}), not a KMS key` };
   }
   const text = r.kind === 'literal' ? String(r.value) : r.text;
   if (AWS_MANAGED.test(text)) {
     return { kind: 'aws-managed', evidence: `${property}=${describeShort(text)} (AWS-managed)${viaText(r)}` };
   }
+  const alias = aliasOfTemplate(text, resolver);
+  if (alias)
+    return aliasKey(`${property}=${describeShort(text)}, the alias ${alias.logicalId}${viaText(r)}`, alias, resolver);
   return {
     kind: 'unknown',
     evidence: `${property}=${describeShort(text)}: a key outside this app, which synthesis cannot tell customer-managed from AWS-managed${viaText(r)}`,
+  };
+}
+
+/**
+ * An alias of the template named by its name or by its ARN in the stack's own account and Region (an L2 alias's
+ * `keyArn`): `alias/db`, `arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/db`, or the same with the
+ * alias's `Ref` (its name) in place of `alias/db`. Aliases belong to one account and Region, so a name is matched only
+ * against the aliases this template creates; an ARN with a written account is not taken for one.
+ */
+function aliasOfTemplate(text: string, resolver: Resolver): Extract<Resolved, { kind: 'resource' }> | undefined {
+  const m =
+    /^(?:arn:\$\{AWS::Partition\}:kms:\$\{AWS::Region\}:\$\{AWS::AccountId\}:)?(?:\$\{([A-Za-z0-9]+)\}|(alias\/[A-Za-z0-9/_-]+))$/.exec(
+      text,
+    );
+  if (!m) return undefined;
+  const resources = resolver.template.Resources ?? {};
+  const id = m[1] ?? Object.keys(resources).find((k) => isAliasNamed(resources[k], m[2], resolver));
+  const found = id !== undefined ? resolver.resolve({ Ref: id }) : undefined;
+  return found?.kind === 'resource' && found.type === 'AWS::KMS::Alias' && found.resource.Condition === undefined
+    ? found
+    : undefined;
+}
+
+function isAliasNamed(resource: TemplateResource, name: string, resolver: Resolver): boolean {
+  if (resource.Type !== 'AWS::KMS::Alias' || resource.Condition !== undefined) return false;
+  const aliasName = resolver.resolve(resource.Properties?.AliasName);
+  return aliasName.kind === 'literal' && aliasName.value === name;
+}
+
+/**
+ * An alias is the key it targets (AWS keeps `alias/aws/` for its own keys; a template's alias always names a customer
+ * key). That key is the app's only when the app defines it; one outside the app has a rotation and a policy synthesis
+ * cannot see, exactly as if its ARN were written in place of the alias.
+ */
+function aliasKey(alias: string, r: Extract<Resolved, { kind: 'resource' }>, resolver: Resolver): KeyVerdict {
+  const written = r.resource.Properties?.TargetKeyId;
+  const target = r.resolver.resolve(written);
+  if (target.kind === 'resource' && CUSTOMER_MANAGED_TYPES.has(target.type)) {
+    const of = target.stack === resolver.stack ? '' : ` of stack ${target.stack}`;
+    return { kind: 'customer-managed', evidence: `${alias}, an alias of ${target.logicalId}${of}${viaText(target)}` };
+  }
+  const named =
+    target.kind === 'unknown'
+      ? target.why
+      : describeShort(target.kind === 'literal' ? target.value : target.kind === 'expression' ? target.text : written);
+  return {
+    kind: 'unknown',
+    evidence: `${alias}, which targets ${named}: a key outside this app, whose rotation and policy synthesis cannot see`,
   };
 }
 

@@ -7,6 +7,14 @@ const resolver = new Resolver('S', {
     Key: { Type: 'AWS::KMS::Key' },
     Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/team', TargetKeyId: { Ref: 'Key' } } },
     Topic: { Type: 'AWS::SNS::Topic' },
+    SharedAlias: {
+      Type: 'AWS::KMS::Alias',
+      Properties: {
+        AliasName: 'alias/team-shared',
+        TargetKeyId: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+    },
+    ParameterAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/p', TargetKeyId: { Ref: 'KeyArn' } } },
   },
 });
 const kind = (value: unknown) => classifyKey('KmsKeyId', value, resolver, 'aws/rds').kind;
@@ -45,6 +53,15 @@ describe('classifyKey', () => {
     ['Ref', { Ref: 'Key' }],
     ['Fn::GetAtt Arn', { 'Fn::GetAtt': ['Key', 'Arn'] }],
     ['an alias the template creates', { Ref: 'Alias' }],
+    ["that alias's name", 'alias/team'],
+    [
+      "that alias's ARN in the stack's account and Region",
+      { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/team' },
+    ],
+    [
+      "that alias's ARN by its Ref",
+      { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:${Alias}' },
+    ],
   ])('knows a key of the app by %s', (_, value) => {
     expect(kind(value)).toBe('customer-managed');
   });
@@ -52,9 +69,21 @@ describe('classifyKey', () => {
   test.each([
     ['a literal key ARN', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
     ['an alias outside the app', 'alias/shared'],
+    ['an alias ARN with a written account', 'arn:aws:kms:us-east-1:111111111111:alias/team'],
     ['a parameter', { Ref: 'KeyArn' }],
     ['a resource that is no key', { Ref: 'Topic' }],
+    ['an alias of the app over a key ARN outside it', { Ref: 'SharedAlias' }],
+    ['an alias of the app over a key given as a parameter', { Ref: 'ParameterAlias' }],
   ])('cannot classify %s', (_, value) => {
     expect(kind(value)).toBe('unknown');
   });
+});
+
+test("an alias's evidence names the key it targets, or why that key is not the app's", () => {
+  expect(classifyKey('KmsKeyId', { Ref: 'Alias' }, resolver, 'aws/rds').evidence).toBe(
+    'KmsKeyId=Alias (AWS::KMS::Alias), an alias of Key',
+  );
+  expect(classifyKey('KmsKeyId', { Ref: 'SharedAlias' }, resolver, 'aws/rds').evidence).toBe(
+    'KmsKeyId=SharedAlias (AWS::KMS::Alias), which targets arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab: a key outside this app, whose rotation and policy synthesis cannot see',
+  );
 });

@@ -1128,6 +1128,22 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // An alias the app creates, in front of a key the app does not define: the real key's policy and rotation are unseen.
+    name: 'd-storage-key-alias-of-outside-key',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-003'],
+    klass: 'D',
+    form: 'L1',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const alias = new kms.CfnAlias(stack, 'DbKeyAlias', {
+        aliasName: 'alias/orders-db',
+        targetKeyId: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      });
+      teamDatabase(kit, stack).cfn.kmsKeyId = alias.ref;
+    },
+  },
+  {
     name: 'd-storage-key-imported-aws-managed',
     expect: 'fail',
     ruleIds: ['SS-RDS-003'],

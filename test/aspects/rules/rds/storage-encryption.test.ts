@@ -1,5 +1,6 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { storageEncryption } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
@@ -112,6 +113,70 @@ describe(`${ID} storage encrypted with a customer-managed key`, () => {
     expect(resultsOf(run, ID).map((r) => `${r.status} ${r.location}`)).toEqual([
       'pass Properties/KmsKeyId',
       'pass Properties/SourceDBInstanceIdentifier',
+    ]);
+  });
+});
+
+describe(`${ID} with a key named by an alias of the app`, () => {
+  const OUTSIDE = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const encryptedWith = (key: (s: Stack) => kms.IKey) => (s: Stack) =>
+    compliantInstance(s, { storageEncryptionKey: key(s) });
+  const verdict = (run: ReturnType<typeof judgeStack>) => {
+    const [r] = resultsOf(run, ID);
+    return `${r.status}: ${r.evidence}`;
+  };
+
+  test('passes an L2 alias of a key the app defines', () => {
+    const run = judgeStack(
+      'prod',
+      encryptedWith(
+        (s) =>
+          new kms.Alias(s, 'DbAlias', {
+            aliasName: 'alias/db',
+            targetKey: new kms.Key(s, 'DbKey', { enableKeyRotation: true }),
+          }),
+      ),
+    );
+    expect(verdict(run)).toMatch(/^pass: .*an alias of DbKey/);
+  });
+
+  test.each([
+    [
+      'an L2 alias of an imported key',
+      (s: Stack) =>
+        new kms.Alias(s, 'DbAlias', { aliasName: 'alias/db', targetKey: kms.Key.fromKeyArn(s, 'Outside', OUTSIDE) }),
+    ],
+    [
+      'an L1 alias over a key ARN, named by its Ref',
+      (s: Stack) =>
+        kms.Alias.fromAliasName(
+          s,
+          'Named',
+          new kms.CfnAlias(s, 'DbAlias', { aliasName: 'alias/db', targetKeyId: OUTSIDE }).ref,
+        ),
+    ],
+  ])('cannot verify %s: the real key is outside the app', (_, key) => {
+    expect(verdict(judgeStack('prod', encryptedWith(key)))).toMatch(
+      /^cannot-verify: .*a key outside this app, whose rotation and policy synthesis cannot see/,
+    );
+  });
+
+  test("an alias of another stack, named by its name, cannot be verified: that stack may be another account's", () => {
+    const run = judgeStack(
+      'prod',
+      () => undefined,
+      {},
+      (app) => {
+        const keys = new Stack(app, 'Keys');
+        const own = new kms.Alias(keys, 'Own', {
+          aliasName: 'alias/own',
+          targetKey: new kms.Key(keys, 'K', { enableKeyRotation: true }),
+        });
+        compliantInstance(app.node.findChild('TeamStack') as Stack, { storageEncryptionKey: own });
+      },
+    );
+    expect(resultsOf(run, ID).filter((r) => r.stack === 'TeamStack')).toEqual([
+      expect.objectContaining({ status: 'cannot-verify' }),
     ]);
   });
 });
