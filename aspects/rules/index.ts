@@ -13,6 +13,7 @@ import { noPublicResourcePolicy } from './iam/no-public-resource-policy';
 import { keyRotation } from './kms/key-rotation';
 import { logGroupEncryption } from './logs/log-group-encryption';
 import { backupRetention } from './rds/backup-retention';
+import { dataApiReviewed } from './rds/data-api';
 import { deletionPolicy } from './rds/deletion-policy';
 import { deletionProtection } from './rds/deletion-protection';
 import { multiAz } from './rds/multi-az';
@@ -39,6 +40,7 @@ export const RULES: readonly PolicyRule[] = [
   privateSubnets,
   performanceInsightsKey,
   zeroEtlIntegration,
+  dataApiReviewed,
   otherDatabaseService,
   otherDatabaseNotPublic,
   noOpenIngress,
@@ -66,6 +68,7 @@ export {
   privateSubnets,
   proxyTls,
   backupRetention,
+  dataApiReviewed,
   deletionPolicy,
   deletionProtection,
   keyRotation,

@@ -1488,6 +1488,18 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // SQL over the RDS service's HTTPS endpoint, outside the VPC, with no review.
+    name: 'e-aurora-data-api-on',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-012'],
+    klass: 'E',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const { cluster } = teamAurora(kit, teamStack(app));
+      (cluster.node.defaultChild as rds.CfnDBCluster).addPropertyOverride('EnableHttpEndpoint', true);
+    },
+  },
+  {
     name: 'e-proxy-without-tls',
     expect: 'fail',
     ruleIds: ['SS-RDS-008'],

@@ -180,6 +180,12 @@ describe(`${customResourceSettings.id} and ${customResourceUnwaivableSettings.id
     ['a TLS parameter', { Parameters: { 'rds.force_ssl': '0' } }, /rds\.force_ssl/],
     ['key rotation', { EnableKeyRotation: false }, /EnableKeyRotation/],
     ['a parameter group', { DBParameterGroupName: 'default.postgres16' }, /DBParameterGroupName/],
+    ['the Data API', { EnableHttpEndpoint: true }, /EnableHttpEndpoint/],
+    [
+      'a call that turns the Data API on',
+      { Call: '{"service":"RDS","action":"enableHttpEndpoint"}' },
+      /enablehttpendpoint/i,
+    ],
   ])(`${WAIVABLE}: cannot verify %s, an error in prod`, (_, properties, evidence) => {
     const run = judgeStack('prod', custom(properties));
     expect(resultsOf(run, WAIVABLE)).toEqual([
