@@ -1500,6 +1500,21 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // A global database replicates the cluster to other Regions; created empty and unencrypted, its members must match.
+    name: 'e-global-database-unencrypted-unprotected',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001', 'SS-RDS-003'],
+    klass: 'E',
+    form: 'L1',
+    build: (app) => {
+      new rds.CfnGlobalCluster(teamStack(app), 'OrdersGlobal', {
+        globalClusterIdentifier: 'orders-global',
+        engine: 'aurora-postgresql',
+        engineVersion: '16.6',
+      });
+    },
+  },
+  {
     name: 'e-proxy-without-tls',
     expect: 'fail',
     ruleIds: ['SS-RDS-008'],

@@ -8,10 +8,11 @@ export const deletionProtection: PolicyRule = {
   equivalents: ['AwsSolutions-RDS10', '*-RDSInstanceDeletionProtectionEnabled'],
   rationale:
     'Deletion protection stops a stack update, a replacement or a mistaken API call from deleting the database and its automated backups.',
-  fix: 'Set deletionProtection: true on the DatabaseInstance/DatabaseCluster (kit: -c deletionProtection=true).',
+  fix: 'Set deletionProtection: true on the DatabaseInstance/DatabaseCluster (kit: -c deletionProtection=true), and on a CfnGlobalCluster.',
   severity: { dev: 'off', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: ['prod'],
-  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
+  // A global database is deleted apart from its member clusters, and CloudFormation's default leaves it unprotected.
+  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::RDS::GlobalCluster'],
   evaluate(resource, context) {
     // An instance in a cluster is protected by its cluster's setting.
     const member = clusterMembership(resource, context);

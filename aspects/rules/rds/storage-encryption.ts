@@ -35,6 +35,26 @@ function inheritedEncryption(key: string, value: unknown, resolver: Resolver): R
   );
 }
 
+/**
+ * A global database is encrypted as the cluster it is created from (`SourceDBClusterIdentifier`, whose encryption it
+ * inherits), else as its own `StorageEncrypted` says, false when unset; the clusters that join it must match it. It has
+ * no key of its own: each member cluster names its key in its Region, and is judged on it.
+ */
+function globalClusterEncryption(p: Record<string, unknown>, resolver: Resolver): RuleOutcome {
+  if (p.SourceDBClusterIdentifier !== undefined) {
+    return inheritedEncryption('SourceDBClusterIdentifier', p.SourceDBClusterIdentifier, resolver);
+  }
+  const where = 'Properties/StorageEncrypted';
+  const encrypted = booleanOf(p.StorageEncrypted, resolver, false);
+  if (!encrypted.known) return cannotVerify(`StorageEncrypted is ${encrypted.why}`, where);
+  return encrypted.value
+    ? pass(`StorageEncrypted=true${viaOf(encrypted)}: each member cluster's key is judged on that cluster`, where)
+    : fail(
+        `StorageEncrypted=${p.StorageEncrypted === undefined ? 'not set (false)' : 'false'}${viaOf(encrypted)}`,
+        where,
+      );
+}
+
 /** SS-RDS-003: data at rest is encrypted with a key the team controls. */
 export const storageEncryption: PolicyRule = {
   id: 'SS-RDS-003',
@@ -45,9 +65,10 @@ export const storageEncryption: PolicyRule = {
   fix: 'Set storageEncrypted: true and storageEncryptionKey: <your kms.Key> on the database.',
   severity: { dev: 'error', staging: 'error', prod: 'error' },
   unacknowledgeableIn: ['prod'],
-  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
+  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::RDS::GlobalCluster'],
   evaluate(resource, context) {
     const { resolver } = context;
+    if (resource.Type === 'AWS::RDS::GlobalCluster') return [globalClusterEncryption(props(resource), resolver)];
     const member = clusterMembership(resource, context);
     if (member === 'here') return [];
     if (member !== 'none') return [member];

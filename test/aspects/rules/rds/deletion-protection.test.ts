@@ -1,5 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Aws, CfnCondition, CfnParameter, CfnResource, Fn } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, CfnResource, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { deletionProtection } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
@@ -151,5 +151,30 @@ describe(`${ID} deletion protection`, () => {
     expect(resultsOf(run, ID)).toEqual([
       expect.objectContaining({ resourceType: 'AWS::RDS::DBCluster', status: 'fail' }),
     ]);
+  });
+});
+
+describe(`${deletionProtection.id} on a global database`, () => {
+  const global = (props: Partial<rds.CfnGlobalClusterProps>) => (s: Stack) =>
+    new rds.CfnGlobalCluster(s, 'Global', { engine: 'aurora-postgresql', ...props });
+  const verdicts = (run: ReturnType<typeof judgeStack>) =>
+    resultsOf(run, deletionProtection.id).map((r) => `${r.status}: ${r.evidence}`);
+
+  test.each([
+    [{}, 'fail: DeletionProtection=not set (false)'],
+    [{ deletionProtection: false }, 'fail: DeletionProtection=false'],
+    [{ deletionProtection: true }, 'pass: DeletionProtection=true'],
+  ])('judges %j', (props, verdict) => {
+    expect(verdicts(judgeStack('prod', global(props)))).toEqual([verdict]);
+  });
+
+  test('fails an escape hatch that turns it off, in a nested stack too', () => {
+    const run = judgeStack('prod', (s) =>
+      global({ deletionProtection: true })(new NestedStack(s, 'Global')).addPropertyOverride(
+        'DeletionProtection',
+        false,
+      ),
+    );
+    expect(verdicts(run)).toEqual(['fail: DeletionProtection=false']);
   });
 });

@@ -180,3 +180,43 @@ describe(`${ID} with a key named by an alias of the app`, () => {
     ]);
   });
 });
+
+describe(`${ID} on a global database`, () => {
+  const verdicts = (run: ReturnType<typeof judgeStack>) =>
+    resultsOf(run, ID)
+      .filter((r) => r.resourceType === 'AWS::RDS::GlobalCluster')
+      .map((r) => `${r.status}: ${r.evidence}`);
+  const global = (props: Partial<rds.CfnGlobalClusterProps>) => (s: Stack) =>
+    new rds.CfnGlobalCluster(s, 'Global', props);
+
+  test.each([
+    [{ engine: 'aurora-postgresql' }, 'fail: StorageEncrypted=not set (false)'],
+    [{ engine: 'aurora-postgresql', storageEncrypted: false }, 'fail: StorageEncrypted=false'],
+    [
+      { engine: 'aurora-postgresql', storageEncrypted: true },
+      "pass: StorageEncrypted=true: each member cluster's key is judged on that cluster",
+    ],
+    [
+      { sourceDbClusterIdentifier: 'arn:aws:rds:us-east-1:111111111111:cluster:orders' },
+      'cannot-verify: SourceDBClusterIdentifier=arn:aws:rds:us-east-1:111111111111:cluster:orders: encrypted as that source is, whatever StorageEncrypted and KmsKeyId say',
+    ],
+  ])('judges %j', (props, verdict) => {
+    expect(verdicts(judgeStack('prod', global(props)))).toEqual([verdict]);
+  });
+
+  test('created from a cluster of the app, it is encrypted as that cluster, judged on its own', () => {
+    const run = judgeStack('prod', (s) => {
+      const cluster = new rds.CfnDBCluster(s, 'Primary', { engine: 'aurora-postgresql', storageEncrypted: false });
+      global({ sourceDbClusterIdentifier: cluster.attrDbClusterArn })(s);
+    });
+    expect(verdicts(run)).toEqual([expect.stringMatching(/^pass: SourceDBClusterIdentifier=Primary/)]);
+    expect(resultsOf(run, ID).find((r) => r.logicalId === 'Primary')).toMatchObject({ status: 'fail' });
+  });
+
+  test('an escape hatch that turns it off fails', () => {
+    const run = judgeStack('prod', (s) =>
+      global({ engine: 'aurora-postgresql', storageEncrypted: true })(s).addPropertyOverride('StorageEncrypted', false),
+    );
+    expect(verdicts(run)).toEqual(['fail: StorageEncrypted=false']);
+  });
+});
