@@ -43,7 +43,8 @@ export function classifyKey(
   if (AWS_MANAGED.test(text)) {
     return { kind: 'aws-managed', evidence: `${property}=${describeShort(text)} (AWS-managed)${viaText(r)}` };
   }
-  const alias = aliasOfTemplate(text, resolver);
+  // Only text written in this template: a `${Id}` reached through an import or a parent's parameter is another's.
+  const alias = r.via.length === 0 ? aliasOfTemplate(text, resolver) : undefined;
   if (alias)
     return aliasKey(`${property}=${describeShort(text)}, the alias ${alias.logicalId}${viaText(r)}`, alias, resolver);
   return {
@@ -55,14 +56,18 @@ export function classifyKey(
 /**
  * An alias of the template named by its name or by its ARN in the stack's own account and Region (an L2 alias's
  * `keyArn`): `alias/db`, `arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/db`, or the same with the
- * alias's `Ref` (its name) in place of `alias/db`. Aliases belong to one account and Region, so a name is matched only
- * against the aliases this template creates; an ARN with a written account is not taken for one.
+ * alias's `Ref` (its name) in place of `alias/db`; a stack of a fixed account and Region writes those in place of
+ * `${AWS::AccountId}` and `${AWS::Region}`. Aliases belong to one account and Region, so a name is matched only against
+ * the aliases this template creates, and an ARN of any other account or Region is not taken for one.
  */
 function aliasOfTemplate(text: string, resolver: Resolver): Extract<Resolved, { kind: 'resource' }> | undefined {
-  const m =
-    /^(?:arn:\$\{AWS::Partition\}:kms:\$\{AWS::Region\}:\$\{AWS::AccountId\}:)?(?:\$\{([A-Za-z0-9]+)\}|(alias\/[A-Za-z0-9/_-]+))$/.exec(
-      text,
-    );
+  const [account, region] = resolver.environmentKey.split('/').map((part, i) => {
+    const pseudo = i === 0 ? '\\$\\{AWS::AccountId\\}' : '\\$\\{AWS::Region\\}';
+    return part === '*' ? pseudo : `(?:${pseudo}|${part.replace(/[^A-Za-z0-9-]/g, '')})`;
+  });
+  const m = new RegExp(
+    `^(?:arn:\\$\\{AWS::Partition\\}:kms:${region}:${account}:)?(?:\\$\\{([A-Za-z0-9]+)\\}|(alias\\/[A-Za-z0-9/_-]+))$`,
+  ).exec(text);
   if (!m) return undefined;
   const resources = resolver.template.Resources ?? {};
   const id = m[1] ?? Object.keys(resources).find((k) => isAliasNamed(resources[k], m[2], resolver));

@@ -30,7 +30,7 @@ import {
   mergeComplianceTargets,
   ownComplianceTarget,
 } from './environment';
-import { Resolver } from './resolve';
+import { Exported, Resolver } from './resolve';
 import { runNagPacks } from './nag';
 import { FindingGroup, groupFindings, groupRuleIds } from './grouping';
 import { toJunit } from './junit';
@@ -226,6 +226,12 @@ function deploysJudgedTemplate(nested: Stack, parentTemplate: CfnTemplate): bool
  * A stack's name for results and evidence. A nested stack's own `stackName` is `{ Ref: AWS::StackName }`, known only at
  * deploy time: it is named after its parent and its construct id instead.
  */
+/** `<account>/<region>` a stack deploys to, `*` for a part left to deploy time: where its exports can be imported. */
+function environmentKeyOf(stack: Stack): string {
+  const part = (v: string) => (Token.isUnresolved(v) ? '*' : v);
+  return `${part(stack.account)}/${part(stack.region)}`;
+}
+
 function displayName(stack: Stack): string {
   const parent = stack.nestedStackParent;
   return parent ? `${displayName(parent)}/${stack.node.id}` : stack.stackName;
@@ -379,7 +385,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       judged.push(...readTemplates(stack, st.templatePath, nestedOf));
     }
     // Not named `exports`: that would shadow CommonJS's own in the compiled module.
-    const byExportName = new Map<string, { resolver: Resolver; value: unknown }>();
+    const byExportName = new Map<string, Exported[]>();
     const resolvers: Resolver[] = [];
     const app = { exports: byExportName, resolvers };
     for (const j of judged) {
@@ -395,11 +401,14 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         passed
           ? (name) => (name in passed ? { value: passed[name], resolver: parent!.resolver! } : undefined)
           : undefined,
+        environmentKeyOf(j.stack),
       );
       resolvers.push(j.resolver);
       for (const output of Object.values(j.template.Outputs ?? {})) {
         const name = output.Export?.Name;
-        if (typeof name === 'string') byExportName.set(name, { resolver: j.resolver, value: output.Value });
+        if (typeof name === 'string') {
+          byExportName.set(name, [...(byExportName.get(name) ?? []), { resolver: j.resolver, value: output.Value }]);
+        }
       }
     }
     // The innermost stack (a nested stack inside its parent) that holds a construct path: its nearest ancestor path

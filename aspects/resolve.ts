@@ -32,10 +32,16 @@ export interface Definition {
   readonly via: readonly string[];
 }
 
+/** An output a stack exports: the stack and the output's value. */
+export interface Exported {
+  readonly resolver: Resolver;
+  readonly value: unknown;
+}
+
 /** The templates of one app: what a `Fn::ImportValue` can reach. */
 export interface AppTemplates {
-  /** Export name -> the stack that exports it and the output's value. */
-  readonly exports: ReadonlyMap<string, { readonly resolver: Resolver; readonly value: unknown }>;
+  /** Export name -> every stack of the app that exports that name, whatever its account and Region. */
+  readonly exports: ReadonlyMap<string, readonly Exported[]>;
   /** Every template of the app, for rules that look for resources pointing at one (a route into a route table). */
   readonly resolvers?: readonly Resolver[];
 }
@@ -65,7 +71,30 @@ export class Resolver {
     private readonly app?: AppTemplates,
     /** For a nested stack: what the parent passes for a parameter, as the parent's template writes it. */
     private readonly parentParameter?: (name: string) => Omit<Definition, 'via'> | undefined,
+    /**
+     * The account and Region the stack deploys to, `<account>/<region>`, with `*` for a part left to deploy time. An import
+     * reaches only an export of the same account and Region, as CloudFormation's exports do.
+     */
+    readonly environmentKey: string = '*/*',
   ) {}
+
+  /**
+   * The one export of `name` an import of this stack can reach: of a stack in the same account and Region (CloudFormation
+   * keeps exports per account and Region, and one name once in each). Several such stacks, or none, is a reason why not.
+   */
+  private exportOf(name: string): Exported | { readonly why: string } {
+    const all = this.app?.exports.get(name) ?? [];
+    const here = all.filter((e) => e.resolver.environmentKey === this.environmentKey);
+    if (here.length === 1) return here[0];
+    if (here.length > 1)
+      return { why: `the imported value ${name}, exported by ${here.length} stacks of one account and Region` };
+    return {
+      why:
+        all.length > 0
+          ? `the imported value ${name}, exported only by stacks of another account or Region (${all.map((e) => e.resolver.stack).join(', ')})`
+          : `the imported value ${name}, exported by no stack of this app`,
+    };
+  }
 
   /** This template and every other template of the app. */
   everyTemplate(): readonly Resolver[] {
@@ -89,8 +118,8 @@ export class Resolver {
       if (passed) next = { ...passed, via: [`parameter ${v.Ref} from the parent stack`] };
     } else if ('Fn::ImportValue' in v) {
       const name = this.resolve(v['Fn::ImportValue'], depth + 1);
-      const exported =
-        name.kind === 'literal' && typeof name.value === 'string' ? this.app?.exports.get(name.value) : undefined;
+      const found = name.kind === 'literal' && typeof name.value === 'string' ? this.exportOf(name.value) : undefined;
+      const exported = found && 'resolver' in found ? found : undefined;
       if (exported)
         next = {
           ...exported,
@@ -215,9 +244,8 @@ export class Resolver {
     if (name.kind !== 'literal' || typeof name.value !== 'string') {
       return { kind: 'unknown', why: `an imported value whose export name is ${describeShort(arg)}` };
     }
-    const exported = this.app?.exports.get(name.value);
-    if (!exported)
-      return { kind: 'unknown', why: `the imported value ${name.value}, exported by no stack of this app` };
+    const exported = this.exportOf(name.value);
+    if (!('resolver' in exported)) return { kind: 'unknown', why: exported.why };
     const inner = exported.resolver.resolve(exported.value, depth + 1);
     if (inner.kind === 'unknown') return inner;
     return { ...inner, via: [`export ${name.value} of ${exported.resolver.stack}`, ...inner.via] };

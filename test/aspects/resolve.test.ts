@@ -59,7 +59,7 @@ describe('Resolver', () => {
       Outputs: { K: { Value: { 'Fn::GetAtt': ['TeamKey', 'Arn'] }, Export: { Name: 'Keys:TeamKeyArn' } } },
     });
     const app = {
-      exports: new Map([['Keys:TeamKeyArn', { resolver: exporter, value: { 'Fn::GetAtt': ['TeamKey', 'Arn'] } }]]),
+      exports: new Map([['Keys:TeamKeyArn', [{ resolver: exporter, value: { 'Fn::GetAtt': ['TeamKey', 'Arn'] } }]]]),
     };
     const importer = new Resolver('Db', { Resources: {} }, app);
     expect(importer.resolve({ 'Fn::ImportValue': 'Keys:TeamKeyArn' })).toMatchObject({
@@ -68,6 +68,31 @@ describe('Resolver', () => {
       logicalId: 'TeamKey',
       via: ['export Keys:TeamKeyArn of Keys'],
     });
+  });
+
+  test('an import reaches only the export of a stack in its own account and Region', () => {
+    const key = (stack: string, env: string) =>
+      new Resolver(stack, { Resources: { TeamKey: { Type: 'AWS::KMS::Key' } } }, undefined, undefined, env);
+    const exported = (resolver: Resolver) => ({ resolver, value: { 'Fn::GetAtt': ['TeamKey', 'Arn'] } });
+    const us = key('UsKeys', '111111111111/us-east-1');
+    const eu = key('EuKeys', '111111111111/eu-west-1');
+    const euAgain = key('EuKeysAgain', '111111111111/eu-west-1');
+    const importerIn = (env: string, exporters: Resolver[]) =>
+      new Resolver('Db', { Resources: {} }, { exports: new Map([['DbKey', exporters.map(exported)]]) }, undefined, env);
+    const imported = { 'Fn::ImportValue': 'DbKey' };
+
+    expect(importerIn('111111111111/eu-west-1', [us, eu]).resolve(imported)).toMatchObject({ stack: 'EuKeys' });
+    expect(importerIn('111111111111/eu-west-1', [us]).resolve(imported)).toEqual({
+      kind: 'unknown',
+      why: 'the imported value DbKey, exported only by stacks of another account or Region (UsKeys)',
+    });
+    expect(importerIn('111111111111/eu-west-1', [eu, euAgain]).resolve(imported)).toEqual({
+      kind: 'unknown',
+      why: 'the imported value DbKey, exported by 2 stacks of one account and Region',
+    });
+    // An env-agnostic stack reaches env-agnostic exports only, and definition() follows the same rule.
+    expect(importerIn('*/*', [us]).definition(imported).resolver.stack).toBe('Db');
+    expect(importerIn('111111111111/us-east-1', [us, eu]).definition(imported).resolver.stack).toBe('UsKeys');
   });
 
   test("reads a nested stack's parameter from what the parent passes", () => {

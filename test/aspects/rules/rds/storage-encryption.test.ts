@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnResource, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -218,5 +218,73 @@ describe(`${ID} on a global database`, () => {
       global({ engine: 'aurora-postgresql', storageEncrypted: true })(s).addPropertyOverride('StorageEncrypted', false),
     );
     expect(verdicts(run)).toEqual(['fail: StorageEncrypted=false']);
+  });
+});
+
+describe(`${ID} with a key of another stack`, () => {
+  const OUTSIDE = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const resultsIn = (run: ReturnType<typeof judgeStack>, stack: string) =>
+    resultsOf(run, ID)
+      .filter((r) => r.stack === stack)
+      .map((r) => `${r.status}: ${r.evidence}`);
+
+  test('an import reaches only the export of a stack in its own account and Region', () => {
+    const run = judgeStack(
+      'prod',
+      () => undefined,
+      {},
+      (app) => {
+        // The same export name in two Regions: only the stack's own Region's counts, as in CloudFormation.
+        const us = new Stack(app, 'UsKeys', { env: { account: '111111111111', region: 'us-east-1' } });
+        const eu = new Stack(app, 'EuShared', { env: { account: '111111111111', region: 'eu-west-1' } });
+        new CfnOutput(us, 'Key', {
+          value: new kms.Key(us, 'K', { enableKeyRotation: true }).keyArn,
+          exportName: 'DbKey',
+        });
+        new CfnOutput(eu, 'Key', { value: OUTSIDE, exportName: 'DbKey' });
+        const team = new Stack(app, 'EuTeam', { env: { account: '111111111111', region: 'eu-west-1' } });
+        new rds.CfnDBInstance(team, 'Db', {
+          engine: 'postgres',
+          storageEncrypted: true,
+          kmsKeyId: Fn.importValue('DbKey'),
+        });
+      },
+    );
+    expect(resultsIn(run, 'EuTeam')).toEqual([expect.stringMatching(/^cannot-verify: .*export DbKey of EuShared/)]);
+  });
+
+  test("an alias reached through an import is not mistaken for this stack's alias of the same logical id", () => {
+    const run = judgeStack('prod', (team) => {
+      const keys = new Stack(team.node.scope, 'Keys');
+      const outside = new kms.CfnAlias(keys, 'Outside', { aliasName: 'alias/ext', targetKeyId: OUTSIDE });
+      outside.overrideLogicalId('SharedAlias');
+      const decoy = new kms.CfnAlias(team, 'Decoy', {
+        aliasName: 'alias/decoy',
+        targetKeyId: new kms.Key(team, 'K', { enableKeyRotation: true }).keyArn,
+      });
+      decoy.overrideLogicalId('SharedAlias');
+      new rds.CfnDBInstance(team, 'Db', {
+        engine: 'postgres',
+        storageEncrypted: true,
+        kmsKeyId: Fn.join('', ['arn:', Aws.PARTITION, ':kms:', Aws.REGION, ':', Aws.ACCOUNT_ID, ':', outside.ref]),
+      });
+    });
+    expect(resultsIn(run, 'TeamStack')).toEqual([expect.stringMatching(/^cannot-verify: /)]);
+  });
+
+  test("an L2 alias in a stack of a fixed account and Region is that stack's alias", () => {
+    const run = judgeStack(
+      'prod',
+      () => undefined,
+      {},
+      (app) => {
+        const team = new Stack(app, 'EuTeam', { env: { account: '222222222222', region: 'eu-west-1' } });
+        const key = new kms.Key(team, 'DbKey', { enableKeyRotation: true });
+        compliantInstance(team, {
+          storageEncryptionKey: new kms.Alias(team, 'DbAlias', { aliasName: 'alias/db', targetKey: key }),
+        });
+      },
+    );
+    expect(resultsIn(run, 'EuTeam')).toEqual([expect.stringMatching(/^pass: .*an alias of DbKey/)]);
   });
 });
