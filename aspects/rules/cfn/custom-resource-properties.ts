@@ -18,9 +18,9 @@ import type { TemplateResource } from '../../template';
 export type SettingClass = 'unwaivable' | 'waivable';
 
 const UNWAIVABLE_SETTING =
-  /^(cidr(ip|ipv6|block|s)?|sourcecidr|ingress|securitygroupingress|ipranges?|allowedcidrs?|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls)$/i;
+  /^(cidr(ip|ipv6|block|s)?|sourcecidr|ingress|securitygroupingress|ipranges?|allowedcidrs?|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls|keypolicy|resourcepolicy|blockpublicpolicy)$/i;
 const WAIVABLE_SETTING =
-  /^(backupretentionperiod|rds\.force_ssl|require_secure_transport|enablekeyrotation|dbparametergroupname|dbsubnetgroupname|enablehttpendpoint)$/i;
+  /^(backupretentionperiod|rds\.force_ssl|require_secure_transport|enablekeyrotation|dbparametergroupname|dbsubnetgroupname|enablehttpendpoint|rotationrules|rotationlambdaarn)$/i;
 
 /** An IPv4 or IPv6 network range written as text. */
 const CIDR = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:]*)\/\d{1,3}$/i;
@@ -53,11 +53,11 @@ function isIntrinsic(value: object): boolean {
  */
 const MENTIONED: readonly (readonly [RegExp, SettingClass])[] = [
   [
-    /cidr|ingress|iprange|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls/,
+    /cidr|ingress|iprange|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls|keypolicy|resourcepolicy|blockpublicpolicy/,
     'unwaivable',
   ],
   [
-    /backupretentionperiod|rdsforcessl|requiresecuretransport|enablekeyrotation|dbparametergroupname|dbsubnetgroupname|enablehttpendpoint/,
+    /backupretentionperiod|rdsforcessl|requiresecuretransport|keyrotation|dbparametergroupname|dbsubnetgroupname|enablehttpendpoint|rotatesecret|rotationrules|rotationlambdaarn/,
     'waivable',
   ],
 ];
@@ -130,6 +130,11 @@ function textOf(value: unknown, resolver: Resolver): string | undefined {
 
 const SDK_CALL = /:aws-sdk:/;
 
+/** The `service:action` an `aws-sdk` integration's ARN calls, which may itself name a setting. */
+function actionOf(arn: string): string {
+  return arn.slice(arn.indexOf(':aws-sdk:') + ':aws-sdk:'.length);
+}
+
 /** Every task of a Step Functions definition (states of branches and maps included) that calls the AWS API. */
 function sdkTasks(value: unknown, path: string, out: [string, Record<string, unknown>][]): void {
   if (value === null || typeof value !== 'object') return;
@@ -154,7 +159,9 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
     const target = p.Target as Record<string, unknown> | undefined;
     // A target the template does not name (a mapping, a parameter) may be an API call: its Input is judged.
     const arn = textOf(target?.Arn, resolver);
-    if (arn === undefined || SDK_CALL.test(arn)) scan({ Input: target?.Input }, 'Target', resolver, out);
+    // The action is in the ARN (`aws-sdk:rds:enableHttpEndpoint`, `aws-sdk:kms:disableKeyRotation`): it is judged too.
+    if (arn === undefined || SDK_CALL.test(arn))
+      scan({ Arn: arn === undefined ? undefined : actionOf(arn), Input: target?.Input }, 'Target', resolver, out);
     return out;
   }
   if (resource.Type === 'AWS::SSM::Document') {
@@ -168,7 +175,12 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
   const tasks: [string, Record<string, unknown>][] = [];
   sdkTasks(definition, p.Definition === undefined ? 'DefinitionString' : 'Definition', tasks);
   for (const [path, task] of tasks)
-    scan({ Parameters: task.Parameters, Arguments: task.Arguments }, path, resolver, out);
+    scan(
+      { Resource: actionOf(task.Resource as string), Parameters: task.Parameters, Arguments: task.Arguments },
+      path,
+      resolver,
+      out,
+    );
   return out;
 }
 

@@ -335,6 +335,35 @@ describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id
       expect.objectContaining({ evidence: expect.stringMatching(/BackupRetentionPeriod/) }),
     ]);
   });
+  test.each([
+    [
+      'the Data API turned on',
+      'rds:enableHttpEndpoint',
+      WAIVABLE,
+      /Target\/Arn \(text that names enablehttpendpoint\)/,
+    ],
+    ['key rotation turned off', 'kms:disableKeyRotation', WAIVABLE, /names keyrotation/],
+    ['a secret policy replaced', 'secretsmanager:putResourcePolicy', UNWAIVABLE, /names resourcepolicy/],
+  ])('a Scheduler call whose action is the setting (%s) is judged by its action', (_, action, rule, evidence) => {
+    const run = judgeStack('prod', schedule(`arn:aws:scheduler:::aws-sdk:${action}`, { ResourceArn: 'orders' }));
+    expect(resultsOf(run, rule)).toEqual([
+      expect.objectContaining({ status: 'cannot-verify', evidence: expect.stringMatching(evidence) }),
+    ]);
+  });
+  test('a Step Functions task whose action is the setting is judged by its action', () => {
+    const run = judgeStack('prod', (s) => {
+      const call = new tasks.CallAwsService(s, 'DataApi', {
+        service: 'rds',
+        action: 'enableHttpEndpoint',
+        parameters: { ResourceArn: 'arn:aws:rds:us-east-1:111111111111:cluster:orders' },
+        iamResources: ['*'],
+      });
+      new sfn.StateMachine(s, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(call) });
+    });
+    expect(resultsOf(run, WAIVABLE).map((r) => r.evidence)).toEqual([
+      expect.stringMatching(/Resource \(text that names enablehttpendpoint\)/),
+    ]);
+  });
   test('a Scheduler target that is not an API call is not judged', () => {
     const run = judgeStack(
       'prod',
@@ -352,7 +381,11 @@ describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id
       });
       new sfn.StateMachine(s, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(call) });
     });
-    expect(resultsOf(run, UNWAIVABLE).map((r) => r.evidence)).toEqual([expect.stringMatching(/CidrIp/)]);
+    // The range it admits, and the action itself, which opens a group.
+    expect(resultsOf(run, UNWAIVABLE).map((r) => r.evidence)).toEqual([
+      expect.stringMatching(/CidrIp/),
+      expect.stringMatching(/OpenIngress\/Resource \(text that names ingress\)/),
+    ]);
   });
   test('a state machine without API calls is not judged', () => {
     const run = judgeStack('prod', (s) => {
