@@ -58,10 +58,13 @@ function vpcBlock(value: unknown, resolver: Resolver, depth = 0): string | undef
   return undefined;
 }
 
+/** A separator no CIDR holds, so that splitting a joined list gives back its blocks whole. */
+const LIST_SEPARATOR = /^[^0-9a-fA-F:./]+$/;
+
 function vpcBlocks(list: unknown, resolver: Resolver, depth: number): string | undefined {
   const d = resolver.definition(list);
   const fn = intrinsic(d.value);
-  if (!fn) return undefined;
+  if (!fn || depth > 10) return undefined;
   const [name, arg] = fn;
   if (name === 'Fn::GetAtt') {
     const r = d.resolver.resolve(d.value);
@@ -73,7 +76,7 @@ function vpcBlocks(list: unknown, resolver: Resolver, depth: number): string | u
   // Fn::Cidr [block, count, bits]: subnets carved out of a VPC block are still that VPC's.
   if (name === 'Fn::Cidr') return vpcBlock(arg[0], d.resolver, depth + 1);
   // A list passed across stacks: Fn::Split of an import whose export is Fn::Join of the list, with one separator.
-  if (name === 'Fn::Split' && arg.length === 2) {
+  if (name === 'Fn::Split' && arg.length === 2 && typeof arg[0] === 'string' && LIST_SEPARATOR.test(arg[0])) {
     const joined = d.resolver.definition(arg[1]);
     const join = intrinsic(joined.value);
     if (join?.[0] === 'Fn::Join' && Array.isArray(join[1]) && join[1][0] === arg[0]) {

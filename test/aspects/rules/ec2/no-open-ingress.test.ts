@@ -1,4 +1,4 @@
-import { CfnParameter, CfnResource, Fn, NestedStack, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, CfnResource, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import { acknowledge } from '../../../../aspects/acknowledgements';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { markComplianceTarget } from '../../../../aspects/environment';
@@ -300,6 +300,37 @@ describe(`${ID} on a dual-stack VPC's own IPv6 block`, () => {
         );
       }),
     );
+  });
+
+  test('a split on a character CIDRs hold is not taken for a list of the blocks', () => {
+    // Splitting `2a05:d018:1234:ab00::/56` on "6" gives `2a05:d018:1234:ab00::/5`, a far wider range.
+    expect(
+      verdicts(
+        judgeStack(
+          'prod',
+          ingressFrom((vpc) => Fn.select(0, Fn.split('6', Fn.join('6', vpc.vpcIpv6CidrBlocks)))),
+        ),
+      ),
+    ).toEqual(['cannot-verify error']);
+  });
+
+  test('imports that export each other are not followed forever', () => {
+    const run = judgeStack(
+      'prod',
+      (s) => {
+        const vpc = dualStackVpc(s);
+        const sg = new ec2.SecurityGroup(s, 'Sg', { vpc });
+        sg.addIngressRule(ec2.Peer.ipv6(Fn.select(0, Fn.split(',', Fn.importValue('X')))), ec2.Port.tcp(5432));
+      },
+      {},
+      (app) => {
+        const a = new Stack(app, 'A');
+        const b = new Stack(app, 'B');
+        new CfnOutput(a, 'X', { exportName: 'X', value: Fn.join(',', Fn.split(',', Fn.importValue('Y'))) });
+        new CfnOutput(b, 'Y', { exportName: 'Y', value: Fn.join(',', Fn.split(',', Fn.importValue('X'))) });
+      },
+    );
+    expect(verdicts(run)).toEqual(['cannot-verify error']);
   });
 
   test.each([
