@@ -8,7 +8,7 @@ export const deletionProtection: PolicyRule = {
   equivalents: ['AwsSolutions-RDS10', '*-RDSInstanceDeletionProtectionEnabled'],
   rationale:
     'Deletion protection stops a stack update, a replacement or a mistaken API call from deleting the database and its automated backups.',
-  fix: 'Set deletionProtection: true on the DatabaseInstance/DatabaseCluster (kit: -c deletionProtection=true); on a global database, CfnGlobalCluster deletionProtection: true.',
+  fix: 'Set deletionProtection: true on the DatabaseInstance/DatabaseCluster (kit: -c deletionProtection=true).',
   severity: { dev: 'off', staging: 'warning', prod: 'error' },
   unacknowledgeableIn: ['prod'],
   // A global database is deleted apart from its member clusters, and CloudFormation's default leaves it unprotected.
