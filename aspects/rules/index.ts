@@ -12,6 +12,7 @@ import { noPublicDatabaseListener } from './elb/no-public-database-listener';
 import { noPublicResourcePolicy } from './iam/no-public-resource-policy';
 import { keyRotation } from './kms/key-rotation';
 import { logGroupEncryption } from './logs/log-group-encryption';
+import { backupReplicationKey } from './rds/backup-replication-key';
 import { backupRetention } from './rds/backup-retention';
 import { dataApiReviewed } from './rds/data-api';
 import { deletionPolicy } from './rds/deletion-policy';
@@ -41,6 +42,7 @@ export const RULES: readonly PolicyRule[] = [
   performanceInsightsKey,
   zeroEtlIntegration,
   dataApiReviewed,
+  backupReplicationKey,
   otherDatabaseService,
   otherDatabaseNotPublic,
   noOpenIngress,
@@ -67,6 +69,7 @@ export {
   performanceInsightsKey,
   privateSubnets,
   proxyTls,
+  backupReplicationKey,
   backupRetention,
   dataApiReviewed,
   deletionPolicy,

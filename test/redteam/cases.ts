@@ -1144,6 +1144,19 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // Every backup copied to another Region under that Region's AWS-managed key.
+    name: 'd-kit-backups-replicated-under-aws-rds',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-013'],
+    klass: 'D',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const db = kitProd(kit, app).stack.database.node.defaultChild as rds.CfnDBInstance;
+      db.addPropertyOverride('AutomaticBackupReplicationRegion', 'eu-central-1');
+      db.addPropertyOverride('AutomaticBackupReplicationKmsKeyId', 'alias/aws/rds');
+    },
+  },
+  {
     name: 'd-storage-key-imported-aws-managed',
     expect: 'fail',
     ruleIds: ['SS-RDS-003'],

@@ -20,7 +20,7 @@ export type SettingClass = 'unwaivable' | 'waivable';
 const UNWAIVABLE_SETTING =
   /^(cidr(ip|ipv6|block|s)?|sourcecidr|ingress|securitygroupingress|ipranges?|allowedcidrs?|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls|keypolicy|resourcepolicy|blockpublicpolicy)$/i;
 const WAIVABLE_SETTING =
-  /^(backupretentionperiod|rds\.force_ssl|require_secure_transport|enablekeyrotation|dbparametergroupname|dbsubnetgroupname|enablehttpendpoint|rotationrules|rotationlambdaarn)$/i;
+  /^(backupretentionperiod|rds\.force_ssl|require_secure_transport|enablekeyrotation|dbparametergroupname|dbsubnetgroupname|enablehttpendpoint|rotationrules|rotationlambdaarn|automaticbackupreplication(region|kmskeyid))$/i;
 
 /** An IPv4 or IPv6 network range written as text. */
 const CIDR = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:]*)\/\d{1,3}$/i;
@@ -57,7 +57,7 @@ const MENTIONED: readonly (readonly [RegExp, SettingClass])[] = [
     'unwaivable',
   ],
   [
-    /backupretentionperiod|rdsforcessl|requiresecuretransport|keyrotation|dbparametergroupname|dbsubnetgroupname|enablehttpendpoint|rotatesecret|rotationrules|rotationlambdaarn/,
+    /backupretentionperiod|rdsforcessl|requiresecuretransport|keyrotation|dbparametergroupname|dbsubnetgroupname|enablehttpendpoint|rotatesecret|rotationrules|rotationlambdaarn|automaticbackupreplication|automatedbackupsreplication/,
     'waivable',
   ],
 ];

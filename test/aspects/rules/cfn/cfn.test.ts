@@ -182,6 +182,11 @@ describe(`${customResourceSettings.id} and ${customResourceUnwaivableSettings.id
     ['a parameter group', { DBParameterGroupName: 'default.postgres16' }, /DBParameterGroupName/],
     ['the Data API', { EnableHttpEndpoint: true }, /EnableHttpEndpoint/],
     [
+      'a backup copy to another Region',
+      { AutomaticBackupReplicationRegion: 'eu-central-1' },
+      /AutomaticBackupReplicationRegion/,
+    ],
+    [
       'a call that turns the Data API on',
       { Call: '{"service":"RDS","action":"enableHttpEndpoint"}' },
       /enablehttpendpoint/i,
