@@ -1,7 +1,7 @@
 /**
  * Where the kit lives on the web, as absolute URLs for SARIF (`tool.driver.informationUri`, the kit rules' `helpUri`).
  * The first that names one, most exact first:
- * 1. package.json's `homepage`;
+ * 1. package.json's `homepage`, an https URL (on GitHub, the catalogue on the default branch, `HEAD`);
  * 2. the hosted git repository and commit the app installed the kit from (npm records them in the app's lockfile), so
  *    the rules' documentation is that of exactly the version installed;
  * 3. the kit's own repository building on GitHub Actions, at the commit being built;
@@ -36,11 +36,11 @@ export function kitHome(kit: Manifest, repositoryRoot: string, env: NodeJS.Proce
 
 function fromHomepage(kit: Manifest): KitHome | undefined {
   const homepage = typeof kit.homepage === 'string' ? kit.homepage.replace(/\/+$/, '') : undefined;
-  if (!homepage || !/^https?:\/\//.test(homepage)) return undefined;
+  if (!homepage || !/^https:\/\//.test(homepage)) return undefined;
   const repository = GITHUB_REPOSITORY_URL.test(homepage) && /^https:\/\/github\.com\//.test(homepage);
   return {
     informationUri: homepage,
-    rulesHelpUri: repository ? `${homepage}/blob/main/${RULES_DOC}#${RULES_ANCHOR}` : undefined,
+    rulesHelpUri: repository ? `${homepage}/blob/HEAD/${RULES_DOC}#${RULES_ANCHOR}` : undefined,
   };
 }
 

@@ -13,10 +13,10 @@ const ACTIONS = {
 };
 
 describe("the kit's home in SARIF", () => {
-  test("package.json's homepage names the kit and, on GitHub, the policy catalogue on main", () => {
+  test("package.json's homepage names the kit and, on GitHub, the policy catalogue on the default branch", () => {
     expect(kitHome({ root: ROOT, homepage: 'https://github.com/spendsense/database-kit/' }, ROOT, {})).toEqual({
       informationUri: 'https://github.com/spendsense/database-kit',
-      rulesHelpUri: 'https://github.com/spendsense/database-kit/blob/main/docs/policies.md#policy-catalogue',
+      rulesHelpUri: 'https://github.com/spendsense/database-kit/blob/HEAD/docs/policies.md#policy-catalogue',
     });
     expect(kitHome({ root: ROOT, homepage: 'https://kit.example.org' }, '/elsewhere', ACTIONS)).toEqual({
       informationUri: 'https://kit.example.org',
@@ -41,6 +41,7 @@ describe("the kit's home in SARIF", () => {
     ['a server that is not https', { ...ACTIONS, GITHUB_SERVER_URL: 'http://github.com' }, undefined],
     ['a commit that is not a SHA', { ...ACTIONS, GITHUB_SHA: 'main' }, undefined],
     ['a homepage that is not a URL', { ...ACTIONS, GITHUB_ACTIONS: undefined }, 'spendsense'],
+    ['a homepage that is not https', { ...ACTIONS, GITHUB_ACTIONS: undefined }, 'http://kit.example.org'],
   ])('no home is named %s', (_, env, homepage) => {
     expect(kitHome({ root: ROOT, homepage }, ROOT, env)).toEqual({});
   });
