@@ -4,6 +4,7 @@ import { customResourceSettings } from './cfn/custom-resource';
 import { customResourceUnwaivableSettings } from './cfn/custom-resource-unwaivable';
 import { judgeableTemplate } from './cfn/judgeable-template';
 import { judgedNestedStack } from './cfn/nested-stack';
+import { dataMigrationReviewed } from './db/data-migration';
 import { otherDatabaseService } from './db/other-service';
 import { otherDatabaseNotPublic } from './db/other-service-public';
 import { noOpenIngress } from './ec2/no-open-ingress';
@@ -45,6 +46,7 @@ export const RULES: readonly PolicyRule[] = [
   backupReplicationKey,
   otherDatabaseService,
   otherDatabaseNotPublic,
+  dataMigrationReviewed,
   noOpenIngress,
   noPublicDatabaseListener,
   noOpenEndpointService,
@@ -63,6 +65,7 @@ export const RULES: readonly PolicyRule[] = [
 export {
   customResourceSettings,
   customResourceUnwaivableSettings,
+  dataMigrationReviewed,
   judgeableTemplate,
   judgedNestedStack,
   logGroupEncryption,

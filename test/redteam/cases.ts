@@ -21,6 +21,7 @@ import {
 } from 'aws-cdk-lib';
 import { CfnCustomResource, CfnStack, CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import * as docdb from 'aws-cdk-lib/aws-docdb';
+import * as dms from 'aws-cdk-lib/aws-dms';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elb from 'aws-cdk-lib/aws-elasticloadbalancing';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -1524,6 +1525,38 @@ const FAIL: readonly RedteamCase[] = [
         globalClusterIdentifier: 'orders-global',
         engine: 'aurora-postgresql',
         engineVersion: '16.6',
+      });
+    },
+  },
+  {
+    // Every row of the prod database, then every change, streamed by DMS to a bucket no rule judges.
+    name: 'e-dms-copies-prod-database-out',
+    expect: 'fail',
+    ruleIds: ['SS-DB-003'],
+    klass: 'E',
+    form: 'referenced',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      const team = teamStack(app);
+      const source = new dms.CfnEndpoint(team, 'OrdersSource', {
+        endpointType: 'source',
+        engineName: 'postgres',
+        serverName: stack.database.dbInstanceEndpointAddress,
+        port: 5432,
+        databaseName: 'spendsense',
+        sslMode: 'require',
+      });
+      const target = new dms.CfnEndpoint(team, 'ExportTarget', {
+        endpointType: 'target',
+        engineName: 's3',
+        s3Settings: { bucketName: 'orders-export', serviceAccessRoleArn: 'arn:aws:iam::111111111111:role/dms' },
+      });
+      new dms.CfnReplicationTask(team, 'Export', {
+        migrationType: 'full-load-and-cdc',
+        replicationInstanceArn: 'arn:aws:dms:us-east-1:111111111111:rep:orders',
+        sourceEndpointArn: source.ref,
+        targetEndpointArn: target.ref,
+        tableMappings: '{"rules":[]}',
       });
     },
   },
