@@ -29,6 +29,7 @@ import { zeroEtlIntegration } from './rds/zero-etl-integration';
 import { secretEncryption } from './secrets/cmk-encryption';
 import { masterPasswordInSecretsManager } from './secrets/master-password';
 import { secretRotation } from './secrets/rotation';
+import { secretValueNotCopied } from './secrets/secret-value-copied';
 
 export const RULES: readonly PolicyRule[] = [
   deletionProtection,
@@ -55,6 +56,7 @@ export const RULES: readonly PolicyRule[] = [
   secretEncryption,
   secretRotation,
   masterPasswordInSecretsManager,
+  secretValueNotCopied,
   logGroupEncryption,
   judgeableTemplate,
   judgedNestedStack,
@@ -89,6 +91,7 @@ export {
   otherDatabaseService,
   secretEncryption,
   secretRotation,
+  secretValueNotCopied,
   storageEncryption,
   tlsForced,
   zeroEtlIntegration,

@@ -1561,6 +1561,21 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // The prod master password resolved at deploy into an SSM String parameter, readable by anyone who may read it.
+    name: 'e-prod-password-copied-into-ssm-parameter',
+    expect: 'fail',
+    ruleIds: ['SS-SM-004'],
+    klass: 'E',
+    form: 'referenced',
+    build: (app, kit) => {
+      const { stack } = kitProd(kit, app);
+      new ssm.StringParameter(teamStack(app), 'OrdersPassword', {
+        parameterName: '/orders/prod/db-password',
+        stringValue: stack.credentialsSecret.secretValueFromJson('password').unsafeUnwrap(),
+      });
+    },
+  },
+  {
     name: 'e-proxy-without-tls',
     expect: 'fail',
     ruleIds: ['SS-RDS-008'],

@@ -1,0 +1,89 @@
+import type { Resolver } from '../../resolve';
+import { PolicyRule, fail, props } from '../../rule';
+import type { TemplateResource } from '../../template';
+
+/** A CloudFormation dynamic reference to a Secrets Manager secret: CloudFormation resolves it at deploy time. */
+const SECRET_VALUE =
+  /\{\{resolve:secretsmanager:(\$\{[A-Za-z0-9.]+\}|arn:[^:]*:secretsmanager:[^:]*:[^:]*:secret:[^:}]+|[^:}]+)?/;
+
+/**
+ * Properties a service keeps as a credential (write-only: no describe call returns it), where a secret's value belongs.
+ * Anywhere else the resolved value is stored as plain configuration: a Lambda function's environment, a container's
+ * environment, an SSM parameter, user data, tags.
+ */
+const CREDENTIAL_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  'AWS::RDS::DBInstance': ['MasterUserPassword'],
+  'AWS::RDS::DBCluster': ['MasterUserPassword'],
+  'AWS::DocDB::DBCluster': ['MasterUserPassword'],
+  'AWS::Redshift::Cluster': ['MasterUserPassword'],
+  'AWS::RedshiftServerless::Namespace': ['AdminUserPassword'],
+  'AWS::Lightsail::Database': ['MasterUserPassword'],
+  'AWS::DMS::Endpoint': ['Password'],
+  'AWS::ElastiCache::ReplicationGroup': ['AuthToken'],
+  'AWS::ElastiCache::User': ['Passwords'],
+  'AWS::MemoryDB::User': ['AuthenticationMode'],
+  'AWS::AmazonMQ::Broker': ['Users'],
+  'AWS::OpenSearchService::Domain': ['AdvancedSecurityOptions'],
+  'AWS::DirectoryService::MicrosoftAD': ['Password'],
+  'AWS::DirectoryService::SimpleAD': ['Password'],
+  'AWS::Events::Connection': ['AuthParameters'],
+  'AWS::CodeBuild::SourceCredential': ['Token'],
+  'AWS::CodePipeline::Webhook': ['AuthenticationConfiguration'],
+  'AWS::CodePipeline::Pipeline': ['Stages'],
+  'AWS::Amplify::App': ['AccessToken', 'OauthToken', 'BasicAuthConfig'],
+  'AWS::Amplify::Branch': ['BasicAuthConfig'],
+  'AWS::SecretsManager::Secret': ['SecretString'],
+};
+
+/** Each place in `value` whose text carries a Secrets Manager dynamic reference, as `[path, secret]`. */
+function secretValues(value: unknown, path: string, resolver: Resolver, out: [string, string][]): void {
+  if (typeof value === 'string') {
+    const m = SECRET_VALUE.exec(value);
+    if (m) out.push([path, m[1] || 'named in another part of the value']);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => secretValues(v, `${path}/${i}`, resolver, out));
+    return;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) {
+    // `secret.secretValue` renders as a Fn::Join around the secret's Ref: judged as the text it makes.
+    const r = resolver.resolve(value);
+    const text = r.kind === 'literal' ? r.value : r.kind === 'expression' ? r.text : undefined;
+    if (typeof text === 'string') secretValues(text, path, resolver, out);
+    else if (entries[0][0] === 'Fn::If' || entries[0][0] === 'Fn::Join' || entries[0][0] === 'Fn::Sub')
+      secretValues(entries[0][1], path, resolver, out);
+    return;
+  }
+  for (const [k, v] of entries) secretValues(v, `${path}/${k}`, resolver, out);
+}
+
+/**
+ * SS-SM-004: a secret's value stays in Secrets Manager and the credential properties made for it. A dynamic reference
+ * anywhere else writes the resolved value into that resource's configuration, readable in plain text by whoever may
+ * describe the resource (a Lambda function's environment, an SSM String parameter, a task definition, user data) and
+ * left there when the secret rotates.
+ */
+export const secretValueNotCopied: PolicyRule = {
+  id: 'SS-SM-004',
+  title: "A secret's value is not copied into another resource's configuration",
+  rationale:
+    "A {{resolve:secretsmanager}} reference outside a credential property is resolved at deploy and stored in that resource's configuration in plain text: any principal allowed to describe it reads the password, and it goes stale when the secret rotates.",
+  fix: "Pass the secret's ARN instead and read it at run time (Lambda: secret.grantRead(fn) and the SDK; ECS: ecs.Secret.fromSecretsManager(secret, 'password')); if the property is a write-only credential of its service, acknowledge SS-SM-004 on it with that service's documentation as the reason.",
+  severity: { dev: 'warning', staging: 'error', prod: 'error' },
+  unacknowledgeableIn: [],
+  resourceTypes: ['*'],
+  evaluate(resource: TemplateResource, { resolver }) {
+    const p = props(resource);
+    const allowed = CREDENTIAL_PROPERTIES[resource.Type] ?? [];
+    const found: [string, string][] = [];
+    for (const [key, value] of Object.entries(p)) {
+      if (!allowed.includes(key)) secretValues(value, `Properties/${key}`, resolver, found);
+    }
+    return found.map(([path, secret]) =>
+      fail(`${path} holds the value of the secret ${secret} (not shown), stored there in plain text`, path),
+    );
+  },
+};

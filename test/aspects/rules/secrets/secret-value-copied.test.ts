@@ -1,0 +1,101 @@
+import { CfnOutput, NestedStack, SecretValue, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { acknowledge } from '../../../../aspects/acknowledgements';
+import { secretValueNotCopied } from '../../../../aspects/rules';
+import { judgeStack, resultsOf } from '../../../support/compliance';
+import { compliantInstance } from '../../../support/constructs';
+
+const ID = secretValueNotCopied.id;
+const verdicts = (run: ReturnType<typeof judgeStack>) =>
+  resultsOf(run, ID).map((r) => `${r.status} ${r.severity} ${r.resourceType}: ${r.evidence}`);
+
+const fn = (s: Stack, environment: Record<string, string>) =>
+  new lambda.Function(s, 'Reader', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    environment,
+  });
+
+describe(`${ID} a secret's value stays in Secrets Manager`, () => {
+  test("passes the database's own generated secret as its master password", () => {
+    expect(verdicts(judgeStack('prod', (s) => compliantInstance(s)))).toEqual([]);
+  });
+
+  test("fails a Lambda function's environment holding the password (L2, unsafeUnwrap)", () => {
+    const run = judgeStack('prod', (s) => {
+      const secret = new secretsmanager.Secret(s, 'Db');
+      fn(s, { PASSWORD: secret.secretValueFromJson('password').unsafeUnwrap() });
+    });
+    expect(verdicts(run)).toEqual([
+      expect.stringMatching(
+        /^fail error AWS::Lambda::Function: Properties\/Environment\/Variables\/PASSWORD holds the value of the secret \$\{Db\w+\} \(not shown\)/,
+      ),
+    ]);
+  });
+
+  test('fails an SSM String parameter and EC2 user data (L1, escape hatch), in a nested stack too', () => {
+    const run = judgeStack('prod', (s) => {
+      const nested = new NestedStack(s, 'Config');
+      new ssm.CfnParameter(nested, 'Copy', {
+        type: 'String',
+        value: '{{resolve:secretsmanager:orders-prod:SecretString:password::}}',
+      });
+      const vpc = new ec2.Vpc(s, 'Vpc', {
+        maxAzs: 1,
+        natGateways: 0,
+        subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      });
+      const host = new ec2.Instance(s, 'Host', {
+        vpc,
+        instanceType: new ec2.InstanceType('t3.micro'),
+        machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }),
+      });
+      (host.node.defaultChild as ec2.CfnInstance).addPropertyOverride(
+        'UserData',
+        SecretValue.secretsManager('orders-prod', { jsonField: 'password' }).unsafeUnwrap(),
+      );
+    });
+    expect(
+      resultsOf(run, ID)
+        .map((r) => `${r.status} ${r.resourceType} ${r.location}`)
+        .sort(),
+    ).toEqual(['fail AWS::EC2::Instance Properties/UserData', 'fail AWS::SSM::Parameter Properties/Value']);
+  });
+
+  test("a credential property of another service is the secret's place; a copy into another secret too", () => {
+    const run = judgeStack('prod', (s) => {
+      const source = new secretsmanager.Secret(s, 'Source');
+      new secretsmanager.CfnSecret(s, 'Copy', { secretString: source.secretValue.unsafeUnwrap() });
+    });
+    expect(verdicts(run)).toEqual([]);
+  });
+
+  test('warns in dev, and a reviewed write-only property may be acknowledged in prod', () => {
+    const build = (s: Stack) => {
+      const secret = new secretsmanager.Secret(s, 'Db');
+      return fn(s, { PASSWORD: secret.secretValue.unsafeUnwrap() });
+    };
+    expect(verdicts(judgeStack('dev', build))).toEqual([expect.stringMatching(/^warn warning/)]);
+    const run = judgeStack('prod', (s) =>
+      acknowledge(build(s), {
+        ruleId: ID,
+        reason: 'A throwaway credential of a test fixture, rotated by the test itself.',
+        owner: 'team-db',
+        expires: '2099-01-01',
+      }),
+    );
+    expect(resultsOf(run, ID)).toEqual([expect.objectContaining({ status: 'acknowledged' })]);
+  });
+
+  test('the secret id is named, never a value', () => {
+    const run = judgeStack('prod', (s) => {
+      new CfnOutput(s, 'Unused', { value: 'x' });
+      fn(s, { PASSWORD: '{{resolve:secretsmanager:orders-prod:SecretString:password::}}' });
+    });
+    expect(verdicts(run)).toEqual([expect.stringContaining('the secret orders-prod (not shown)')]);
+  });
+});
