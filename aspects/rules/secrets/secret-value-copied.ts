@@ -7,32 +7,34 @@ const SECRET_VALUE =
   /\{\{resolve:secretsmanager:(\$\{[A-Za-z0-9.]+\}|arn:[^:]*:secretsmanager:[^:]*:[^:]*:secret:[^:}]+|[^:}]+)?/;
 
 /**
- * Properties a service keeps as a credential (write-only: no describe call returns it), where a secret's value belongs.
+ * Properties a service keeps as a credential (write-only: no describe call returns it), where a secret's value belongs,
+ * as paths under `Properties`.
  * Anywhere else the resolved value is stored as plain configuration: a Lambda function's environment, a container's
  * environment, an SSM parameter, user data, tags.
  */
-const CREDENTIAL_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
-  'AWS::RDS::DBInstance': ['MasterUserPassword'],
-  'AWS::RDS::DBCluster': ['MasterUserPassword'],
-  'AWS::DocDB::DBCluster': ['MasterUserPassword'],
-  'AWS::Redshift::Cluster': ['MasterUserPassword'],
-  'AWS::RedshiftServerless::Namespace': ['AdminUserPassword'],
-  'AWS::Lightsail::Database': ['MasterUserPassword'],
-  'AWS::DMS::Endpoint': ['Password'],
-  'AWS::ElastiCache::ReplicationGroup': ['AuthToken'],
-  'AWS::ElastiCache::User': ['Passwords'],
-  'AWS::MemoryDB::User': ['AuthenticationMode'],
-  'AWS::AmazonMQ::Broker': ['Users'],
-  'AWS::OpenSearchService::Domain': ['AdvancedSecurityOptions'],
-  'AWS::DirectoryService::MicrosoftAD': ['Password'],
-  'AWS::DirectoryService::SimpleAD': ['Password'],
-  'AWS::Events::Connection': ['AuthParameters'],
-  'AWS::CodeBuild::SourceCredential': ['Token'],
-  'AWS::CodePipeline::Webhook': ['AuthenticationConfiguration'],
-  'AWS::CodePipeline::Pipeline': ['Stages'],
-  'AWS::Amplify::App': ['AccessToken', 'OauthToken', 'BasicAuthConfig'],
-  'AWS::Amplify::Branch': ['BasicAuthConfig'],
-  'AWS::SecretsManager::Secret': ['SecretString'],
+const CREDENTIAL_PROPERTIES: Readonly<Record<string, RegExp>> = {
+  'AWS::RDS::DBInstance': /^MasterUserPassword$/,
+  'AWS::RDS::DBCluster': /^MasterUserPassword$/,
+  'AWS::DocDB::DBCluster': /^MasterUserPassword$/,
+  'AWS::Redshift::Cluster': /^MasterUserPassword$/,
+  'AWS::RedshiftServerless::Namespace': /^AdminUserPassword$/,
+  'AWS::Lightsail::Database': /^MasterUserPassword$/,
+  'AWS::DMS::Endpoint': /^Password$/,
+  'AWS::ElastiCache::ReplicationGroup': /^AuthToken$/,
+  'AWS::ElastiCache::User': /^Passwords(\/\d+)?$/,
+  'AWS::MemoryDB::User': /^AuthenticationMode\/Passwords(\/\d+)?$/,
+  'AWS::AmazonMQ::Broker': /^Users\/\d+\/Password$/,
+  'AWS::OpenSearchService::Domain': /^AdvancedSecurityOptions\/MasterUserOptions\/MasterUserPassword$/,
+  'AWS::DirectoryService::MicrosoftAD': /^Password$/,
+  'AWS::DirectoryService::SimpleAD': /^Password$/,
+  'AWS::Events::Connection':
+    /^AuthParameters\/(ApiKeyAuthParameters\/ApiKeyValue|BasicAuthParameters\/Password|OAuthParameters\/ClientParameters\/ClientSecret)$/,
+  'AWS::CodeBuild::SourceCredential': /^Token$/,
+  'AWS::CodePipeline::Webhook': /^AuthenticationConfiguration\/SecretToken$/,
+  'AWS::CodePipeline::Pipeline': /^Stages\/\d+\/Actions\/\d+\/Configuration\/OAuthToken$/,
+  'AWS::Amplify::App': /^(AccessToken|OauthToken|BasicAuthConfig\/Password)$/,
+  'AWS::Amplify::Branch': /^BasicAuthConfig\/Password$/,
+  'AWS::SecretsManager::Secret': /^SecretString$/,
 };
 
 /** Each place in `value` whose text carries a Secrets Manager dynamic reference, as `[path, secret]`. */
@@ -77,13 +79,13 @@ export const secretValueNotCopied: PolicyRule = {
   resourceTypes: ['*'],
   evaluate(resource: TemplateResource, { resolver }) {
     const p = props(resource);
-    const allowed = CREDENTIAL_PROPERTIES[resource.Type] ?? [];
+    const allowed = CREDENTIAL_PROPERTIES[resource.Type];
     const found: [string, string][] = [];
-    for (const [key, value] of Object.entries(p)) {
-      if (!allowed.includes(key)) secretValues(value, `Properties/${key}`, resolver, found);
-    }
-    return found.map(([path, secret]) =>
-      fail(`${path} holds the value of the secret ${secret} (not shown), stored there in plain text`, path),
-    );
+    secretValues(p, 'Properties', resolver, found);
+    return found
+      .filter(([path]) => !allowed?.test(path.slice('Properties/'.length)))
+      .map(([path, secret]) =>
+        fail(`${path} holds the value of the secret ${secret} (not shown), stored there in plain text`, path),
+      );
   },
 };

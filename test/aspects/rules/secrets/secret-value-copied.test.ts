@@ -1,4 +1,5 @@
 import { CfnOutput, NestedStack, SecretValue, Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -72,6 +73,46 @@ describe(`${ID} a secret's value stays in Secrets Manager`, () => {
       new secretsmanager.CfnSecret(s, 'Copy', { secretString: source.secretValue.unsafeUnwrap() });
     });
     expect(verdicts(run)).toEqual([]);
+  });
+
+  test("only the credential field of a resource that has one: a pipeline's OAuthToken, not its other settings", () => {
+    const token = '{{resolve:secretsmanager:github-token:SecretString:token::}}';
+    const run = judgeStack('prod', (s) => {
+      new codepipeline.CfnPipeline(s, 'Pipeline', {
+        roleArn: 'arn:aws:iam::111111111111:role/pipeline',
+        artifactStore: { type: 'S3', location: 'artifacts' },
+        stages: [
+          {
+            name: 'Source',
+            actions: [
+              {
+                name: 'GitHub',
+                actionTypeId: { category: 'Source', owner: 'ThirdParty', provider: 'GitHub', version: '1' },
+                configuration: { Owner: 'spendsense', Repo: 'orders', Branch: 'main', OAuthToken: token },
+                outputArtifacts: [{ name: 'src' }],
+              },
+            ],
+          },
+          {
+            name: 'Build',
+            actions: [
+              {
+                name: 'Migrate',
+                actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+                configuration: {
+                  ProjectName: 'migrate',
+                  EnvironmentVariables: `[{"name":"PGPASSWORD","value":"{{resolve:secretsmanager:orders-prod:SecretString:password::}}"}]`,
+                },
+                inputArtifacts: [{ name: 'src' }],
+              },
+            ],
+          },
+        ],
+      });
+    });
+    expect(resultsOf(run, ID).map((r) => r.location)).toEqual([
+      'Properties/Stages/1/Actions/0/Configuration/EnvironmentVariables',
+    ]);
   });
 
   test('warns in dev, and a reviewed write-only property may be acknowledged in prod', () => {
