@@ -17,6 +17,7 @@ export interface CfnTemplate {
   readonly Resources?: Record<string, TemplateResource>;
   readonly Parameters?: Record<string, unknown>;
   readonly Conditions?: Record<string, unknown>;
+  readonly Mappings?: Record<string, unknown>;
   readonly Outputs?: Record<string, { readonly Value?: unknown; readonly Export?: { readonly Name?: unknown } }>;
   /** A macro name or a list of them. */
   readonly Transform?: unknown;

@@ -19,7 +19,7 @@ const CREDENTIAL_PROPERTIES: Readonly<Record<string, RegExp>> = {
   'AWS::Redshift::Cluster': /^MasterUserPassword$/,
   'AWS::RedshiftServerless::Namespace': /^AdminUserPassword$/,
   'AWS::Lightsail::Database': /^MasterUserPassword$/,
-  'AWS::DMS::Endpoint': /^Password$/,
+  'AWS::DMS::Endpoint': /^(Password|[A-Za-z0-9]+Settings\/(Password|AuthPassword))$/,
   'AWS::ElastiCache::ReplicationGroup': /^AuthToken$/,
   'AWS::ElastiCache::User': /^Passwords(\/\d+)?$/,
   'AWS::MemoryDB::User': /^AuthenticationMode\/Passwords(\/\d+)?$/,
@@ -42,6 +42,8 @@ function secretValues(value: unknown, path: string, resolver: Resolver, out: [st
   if (typeof value === 'string') {
     const m = SECRET_VALUE.exec(value);
     if (m) out.push([path, m[1] || 'named in another part of the value']);
+    // `{{resolve:${Service}:...}}`: a dynamic reference whose service a parameter or variable names.
+    else if (/\{\{resolve:\$\{/.test(value)) out.push([path, 'of a service the template does not name']);
     return;
   }
   if (value === null || typeof value !== 'object') return;
@@ -53,10 +55,19 @@ function secretValues(value: unknown, path: string, resolver: Resolver, out: [st
   if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) {
     // `secret.secretValue` renders as a Fn::Join around the secret's Ref: judged as the text it makes.
     const r = resolver.resolve(value);
-    const text = r.kind === 'literal' ? r.value : r.kind === 'expression' ? r.text : undefined;
-    if (typeof text === 'string') secretValues(text, path, resolver, out);
-    else if (entries[0][0] === 'Fn::If' || entries[0][0] === 'Fn::Join' || entries[0][0] === 'Fn::Sub')
-      secretValues(entries[0][1], path, resolver, out);
+    if (r.kind === 'literal' || r.kind === 'expression') {
+      secretValues(r.kind === 'literal' ? r.value : r.text, path, resolver, out);
+      return;
+    }
+    // A value synthesis cannot compute (Fn::Base64 user data, a Fn::Select or Fn::Join with a parameter, a mapping): any
+    // reference written anywhere inside it may end up in the property, which is where it is reported.
+    const [fn, arg] = entries[0];
+    const inner: [string, string][] = [];
+    secretValues(arg, path, resolver, inner);
+    if (fn === 'Fn::FindInMap' && Array.isArray(arg) && typeof arg[0] === 'string') {
+      secretValues(resolver.template.Mappings?.[arg[0]], path, resolver, inner);
+    }
+    for (const [, secret] of inner) out.push([path, secret]);
     return;
   }
   for (const [k, v] of entries) secretValues(v, `${path}/${k}`, resolver, out);

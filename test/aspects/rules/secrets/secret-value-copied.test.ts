@@ -1,4 +1,6 @@
-import { CfnOutput, NestedStack, SecretValue, Stack } from 'aws-cdk-lib';
+import { Aws, CfnMapping, CfnOutput, CfnParameter, Fn, NestedStack, SecretValue, Stack } from 'aws-cdk-lib';
+import * as dms from 'aws-cdk-lib/aws-dms';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -113,6 +115,80 @@ describe(`${ID} a secret's value stays in Secrets Manager`, () => {
     expect(resultsOf(run, ID).map((r) => r.location)).toEqual([
       'Properties/Stages/1/Actions/0/Configuration/EnvironmentVariables',
     ]);
+  });
+
+  test.each([
+    [
+      'L2 user data (Fn::Base64)',
+      (s: Stack) => {
+        const secret = new secretsmanager.Secret(s, 'Db');
+        const vpc = new ec2.Vpc(s, 'Vpc', {
+          maxAzs: 1,
+          natGateways: 0,
+          subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+        });
+        const host = new ec2.Instance(s, 'Host', {
+          vpc,
+          instanceType: new ec2.InstanceType('t3.micro'),
+          machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }),
+        });
+        host.userData.addCommands(`export PGPASSWORD='${secret.secretValue.unsafeUnwrap()}'`);
+      },
+      'Properties/UserData',
+    ],
+    [
+      'a Fn::Select by a parameter',
+      (s: Stack) => {
+        const index = new CfnParameter(s, 'Index', { type: 'Number' });
+        fn(s, {
+          PASSWORD: Fn.select(index.valueAsNumber, [
+            '{{resolve:secretsmanager:orders-prod:SecretString:password::}}',
+            'x',
+          ]),
+        });
+      },
+      'Properties/Environment/Variables/PASSWORD',
+    ],
+    [
+      'a mapping',
+      (s: Stack) => {
+        new CfnMapping(s, 'Passwords', {
+          mapping: { 'eu-west-1': { db: '{{resolve:secretsmanager:orders-prod:SecretString:password::}}' } },
+        });
+        fn(s, { PASSWORD: Fn.findInMap('Passwords', Aws.REGION, 'db') });
+      },
+      'Properties/Environment/Variables/PASSWORD',
+    ],
+    [
+      'a dynamic reference whose service a parameter names',
+      (s: Stack) => {
+        new CfnParameter(s, 'Svc', { default: 'secretsmanager' });
+        fn(s, { PASSWORD: Fn.sub('{{resolve:${Svc}:orders-prod:SecretString:password}}') });
+      },
+      'Properties/Environment/Variables/PASSWORD',
+    ],
+  ])('fails a copy synthesis cannot compute: %s', (_, build, location) => {
+    expect(resultsOf(judgeStack('prod', build), ID).map((r) => `${r.status} ${r.location}`)).toEqual([
+      `fail ${location}`,
+    ]);
+  });
+
+  test('a master password from a secret whose ARN is a parameter is still the credential property', () => {
+    const run = judgeStack('prod', (s) => {
+      const arn = new CfnParameter(s, 'SecretArn').valueAsString;
+      const secret = secretsmanager.Secret.fromSecretCompleteArn(s, 'Imported', arn);
+      new rds.CfnDBInstance(s, 'Db', {
+        engine: 'postgres',
+        masterUsername: 'admin',
+        masterUserPassword: secret.secretValueFromJson('password').unsafeUnwrap(),
+      });
+      new dms.CfnEndpoint(s, 'Mongo', {
+        endpointType: 'source',
+        engineName: 'mongodb',
+        mongoDbSettings: { password: secret.secretValueFromJson('password').unsafeUnwrap() },
+      });
+    });
+    expect(verdicts(run)).toEqual([]);
   });
 
   test('warns in dev, and a reviewed write-only property may be acknowledged in prod', () => {
