@@ -53,7 +53,7 @@ function isIntrinsic(value: object): boolean {
  */
 const MENTIONED: readonly (readonly [RegExp, SettingClass])[] = [
   [
-    /cidr|ingress|iprange|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls|keypolicy|resourcepolicy|blockpublicpolicy/,
+    /cidr|ingress|iprange|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls|keypolicy|resourcepolicy|blockpublicpolicy|snapshotattribute/,
     'unwaivable',
   ],
   [
@@ -136,15 +136,21 @@ function actionOf(arn: string): string {
 }
 
 /** Every task of a Step Functions definition (states of branches and maps included) that calls the AWS API. */
-function sdkTasks(value: unknown, path: string, out: [string, Record<string, unknown>][]): void {
+function sdkTasks(
+  value: unknown,
+  path: string,
+  resourceOf: (resource: unknown) => string | undefined,
+  out: [string, Record<string, unknown>, string][],
+): void {
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => sdkTasks(v, `${path}/${i}`, out));
+    value.forEach((v, i) => sdkTasks(v, `${path}/${i}`, resourceOf, out));
     return;
   }
   const o = value as Record<string, unknown>;
-  if (typeof o.Resource === 'string' && SDK_CALL.test(o.Resource)) out.push([path, o]);
-  for (const [k, v] of Object.entries(o)) sdkTasks(v, `${path}/${k}`, out);
+  const resource = 'Resource' in o ? resourceOf(o.Resource) : undefined;
+  if (resource !== undefined && SDK_CALL.test(resource)) out.push([path, o, resource]);
+  for (const [k, v] of Object.entries(o)) sdkTasks(v, `${path}/${k}`, resourceOf, out);
 }
 
 /**
@@ -172,15 +178,16 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
   const text = textOf(p.DefinitionString, resolver);
   let definition: unknown = p.Definition;
   if (definition === undefined && text !== undefined) definition = parsedJson(text);
-  const tasks: [string, Record<string, unknown>][] = [];
-  sdkTasks(definition, p.Definition === undefined ? 'DefinitionString' : 'Definition', tasks);
-  for (const [path, task] of tasks)
-    scan(
-      { Resource: actionOf(task.Resource as string), Parameters: task.Parameters, Arguments: task.Arguments },
-      path,
-      resolver,
-      out,
+  const tasks: [string, Record<string, unknown>, string][] = [];
+  // A task's Resource may be built (Fn::Sub) or a `${Name}` of DefinitionSubstitutions, filled in at deploy.
+  const substitutions = (p.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
+  const resourceOf = (value: unknown) =>
+    textOf(value, resolver)?.replace(/\$\{([^}]+)\}/g, (whole, name: string) =>
+      name in substitutions ? (textOf(substitutions[name], resolver) ?? whole) : whole,
     );
+  sdkTasks(definition, p.Definition === undefined ? 'DefinitionString' : 'Definition', resourceOf, tasks);
+  for (const [path, task, resource] of tasks)
+    scan({ Resource: actionOf(resource), Parameters: task.Parameters, Arguments: task.Arguments }, path, resolver, out);
   return out;
 }
 

@@ -349,6 +349,7 @@ describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id
     ],
     ['key rotation turned off', 'kms:disableKeyRotation', WAIVABLE, /names keyrotation/],
     ['a secret policy replaced', 'secretsmanager:putResourcePolicy', UNWAIVABLE, /names resourcepolicy/],
+    ['a snapshot shared with every account', 'rds:modifyDBSnapshotAttribute', UNWAIVABLE, /names snapshotattribute/],
   ])('a Scheduler call whose action is the setting (%s) is judged by its action', (_, action, rule, evidence) => {
     const run = judgeStack('prod', schedule(`arn:aws:scheduler:::aws-sdk:${action}`, { ResourceArn: 'orders' }));
     expect(resultsOf(run, rule)).toEqual([
@@ -390,6 +391,34 @@ describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id
     expect(resultsOf(run, UNWAIVABLE).map((r) => r.evidence)).toEqual([
       expect.stringMatching(/CidrIp/),
       expect.stringMatching(/OpenIngress\/Resource \(text that names ingress\)/),
+    ]);
+  });
+  test.each([
+    ['built with Fn::Sub', { 'Fn::Sub': 'arn:${AWS::Partition}:states:::aws-sdk:rds:modifyDBCluster' }, undefined],
+    ['a DefinitionSubstitutions name', '${Call}', { Call: 'arn:aws:states:::aws-sdk:rds:modifyDBCluster' }],
+  ])('a task whose Resource is %s is judged as the call it makes', (_, resource, substitutions) => {
+    const run = judgeStack('prod', (s) => {
+      new sfn.CfnStateMachine(s, 'Machine', {
+        roleArn: 'arn:aws:iam::111111111111:role/sfn',
+        definition: {
+          StartAt: 'Off',
+          States: {
+            Off: {
+              Type: 'Task',
+              Resource: resource,
+              Parameters: { DbClusterIdentifier: 'orders', DeletionProtection: false },
+              End: true,
+            },
+          },
+        },
+        definitionSubstitutions: substitutions,
+      });
+    });
+    expect(resultsOf(run, UNWAIVABLE)).toEqual([
+      expect.objectContaining({
+        status: 'cannot-verify',
+        evidence: expect.stringMatching(/Off\/Parameters\/DeletionProtection/),
+      }),
     ]);
   });
   test('a state machine without API calls is not judged', () => {

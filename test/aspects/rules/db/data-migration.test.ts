@@ -46,7 +46,7 @@ describe(`${ID} DMS copies of the data`, () => {
     expect(verdicts(judgeStack('dev', migration))).toEqual([]);
   });
 
-  test('judges DMS Serverless and migration projects, in a nested stack too', () => {
+  test('judges DMS Serverless, migration projects and their data migrations, in a nested stack too', () => {
     const run = judgeStack('prod', (s) => {
       const nested = new NestedStack(s, 'Migration');
       new dms.CfnReplicationConfig(nested, 'Serverless', {
@@ -61,12 +61,21 @@ describe(`${ID} DMS copies of the data`, () => {
         sourceDataProviderDescriptors: [{ dataProviderIdentifier: 'orders-prod' }],
         targetDataProviderDescriptors: [{ dataProviderIdentifier: 'warehouse' }],
       });
+      new dms.CfnDataMigration(nested, 'Copy', {
+        dataMigrationType: 'full-load-and-cdc',
+        migrationProjectIdentifier: 'arn:aws:dms:us-east-1:111111111111:migration-project:orders',
+        serviceAccessRoleArn: 'arn:aws:iam::111111111111:role/dms',
+      });
     });
     expect(
       resultsOf(run, ID)
         .map((r) => `${r.status} ${r.resourceType}`)
         .sort(),
-    ).toEqual(['cannot-verify AWS::DMS::MigrationProject', 'cannot-verify AWS::DMS::ReplicationConfig']);
+    ).toEqual([
+      'cannot-verify AWS::DMS::DataMigration',
+      'cannot-verify AWS::DMS::MigrationProject',
+      'cannot-verify AWS::DMS::ReplicationConfig',
+    ]);
   });
 
   test('a reviewed migration may be acknowledged in prod', () => {
