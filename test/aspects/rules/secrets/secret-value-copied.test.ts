@@ -23,6 +23,18 @@ const fn = (s: Stack, environment: Record<string, string>) =>
     environment,
   });
 
+/** An EC2 instance in an isolated subnet: user data is where a secret's value is often pasted. */
+const instance = (s: Stack) =>
+  new ec2.Instance(s, 'Host', {
+    vpc: new ec2.Vpc(s, 'Vpc', {
+      maxAzs: 1,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    }),
+    instanceType: new ec2.InstanceType('t3.micro'),
+    machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }),
+  });
+
 describe(`${ID} a secret's value stays in Secrets Manager`, () => {
   test("passes the database's own generated secret as its master password", () => {
     expect(verdicts(judgeStack('prod', (s) => compliantInstance(s)))).toEqual([]);
@@ -47,16 +59,7 @@ describe(`${ID} a secret's value stays in Secrets Manager`, () => {
         type: 'String',
         value: '{{resolve:secretsmanager:orders-prod:SecretString:password::}}',
       });
-      const vpc = new ec2.Vpc(s, 'Vpc', {
-        maxAzs: 1,
-        natGateways: 0,
-        subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-      });
-      const host = new ec2.Instance(s, 'Host', {
-        vpc,
-        instanceType: new ec2.InstanceType('t3.micro'),
-        machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }),
-      });
+      const host = instance(s);
       (host.node.defaultChild as ec2.CfnInstance).addPropertyOverride(
         'UserData',
         SecretValue.secretsManager('orders-prod', { jsonField: 'password' }).unsafeUnwrap(),
@@ -122,16 +125,7 @@ describe(`${ID} a secret's value stays in Secrets Manager`, () => {
       'L2 user data (Fn::Base64)',
       (s: Stack) => {
         const secret = new secretsmanager.Secret(s, 'Db');
-        const vpc = new ec2.Vpc(s, 'Vpc', {
-          maxAzs: 1,
-          natGateways: 0,
-          subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-        });
-        const host = new ec2.Instance(s, 'Host', {
-          vpc,
-          instanceType: new ec2.InstanceType('t3.micro'),
-          machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }),
-        });
+        const host = instance(s);
         host.userData.addCommands(`export PGPASSWORD='${secret.secretValue.unsafeUnwrap()}'`);
       },
       'Properties/UserData',
