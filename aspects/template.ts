@@ -128,6 +128,60 @@ export function unconditional(resource: TemplateResource): boolean {
   return resource.Condition === undefined;
 }
 
+/**
+ * A CloudFormation dynamic reference to a Secrets Manager secret, resolved at deploy time; group 1 names the secret (an
+ * ARN, a name, or a `${...}` reference) when it is written there.
+ */
+export const SECRETS_MANAGER_REFERENCE =
+  /\{\{resolve:secretsmanager:(\$\{[A-Za-z0-9.]+\}|arn:[^:]*:secretsmanager:[^:]*:[^:]*:secret:[^:}]+|[^:}]+)?/;
+
+/** An intrinsic function (`{ "Ref": ... }`, `{ "Fn::Select": [...] }`) as its name and argument; undefined otherwise. */
+export function intrinsic(value: unknown): readonly [name: string, argument: unknown] | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length !== 1) return undefined;
+  const [name, argument] = entries[0];
+  return name === 'Ref' || name.startsWith('Fn::') ? [name, argument] : undefined;
+}
+
+/** What {@link walkValue} is shown of a property value. */
+export interface ValueVisitor {
+  /** Each string, at its path (`/`-separated keys and list indices). */
+  text(value: string, path: string): void;
+  /** Each key of a plain object; true when the visitor has judged it, and its value is not walked. */
+  key?(key: string, path: string): boolean;
+  /** An intrinsic function whose value synthesis cannot compute (`Fn::Base64` user data, a `Fn::Select` by a parameter). */
+  uncomputable?(name: string, argument: unknown, path: string): void;
+}
+
+/**
+ * Walks a property value as it will be deployed: an intrinsic whose value the template tells (a `Fn::Join` around a
+ * Ref, a `Fn::Sub`, a parameter's default) is walked as the value it makes, deploy-time references kept as `${...}`.
+ */
+export function walkValue(value: unknown, path: string, resolver: Resolver, visitor: ValueVisitor): void {
+  if (typeof value === 'string') {
+    visitor.text(value, path);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => walkValue(v, `${path}/${i}`, resolver, visitor));
+    return;
+  }
+  const fn = intrinsic(value);
+  if (fn) {
+    const r = resolver.resolve(value);
+    if (r.kind === 'literal') walkValue(r.value, path, resolver, visitor);
+    else if (r.kind === 'expression') walkValue(r.text, path, resolver, visitor);
+    else visitor.uncomputable?.(fn[0], fn[1], path);
+    return;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const here = path ? `${path}/${k}` : k;
+    if (!visitor.key?.(k, here)) walkValue(v, here, resolver, visitor);
+  }
+}
+
 /** The logical id a `{Ref}` or `{Fn::GetAtt}` points at, if it is a resource of this template. */
 export function referencedResource(value: unknown, template: CfnTemplate): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;

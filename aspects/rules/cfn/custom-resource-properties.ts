@@ -8,7 +8,7 @@
  */
 import type { Resolver } from '../../resolve';
 import { RuleOutcome, cannotVerify, props } from '../../rule';
-import type { TemplateResource } from '../../template';
+import { type TemplateResource, walkValue } from '../../template';
 
 /**
  * `unwaivable`: a setting of a control prod may not acknowledge on a real resource (open ingress, public access,
@@ -42,11 +42,6 @@ function parsedJson(text: string): unknown {
   }
 }
 
-function isIntrinsic(value: object): boolean {
-  const keys = Object.keys(value);
-  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
-}
-
 /**
  * The settings a text names, in any spelling: `DeletionProtection`, `--no-deletion-protection`, `deletion_protection`,
  * inside a JSONata expression, a YAML document or a shell command. Text that names one is taken to apply it.
@@ -71,42 +66,31 @@ function mentionedSettings(text: string): { class: SettingClass; word: string }[
 }
 
 function scan(value: unknown, path: string, resolver: Resolver, out: CustomResourceSetting[]): void {
-  if (typeof value === 'string') {
-    // A network range is what an ingress rule admits, whatever key carries it.
-    if (CIDR.test(value.trim())) {
-      out.push({ class: 'unwaivable', evidence: `${path}=${value} (a network range)` });
-      return;
-    }
-    const json = parsedJson(value);
-    if (json !== undefined) {
-      scan(json, path, resolver, out);
-      return;
-    }
-    for (const m of mentionedSettings(value))
-      out.push({ class: m.class, evidence: `${path} (text that names ${m.word})` });
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => scan(v, `${path}/${i}`, resolver, out));
-    return;
-  }
-  if (isIntrinsic(value)) {
-    // A string built at synthesis (Fn::Join, Fn::Sub) is judged as the text it makes.
-    const r = resolver.resolve(value);
-    const text = r.kind === 'literal' ? r.value : r.kind === 'expression' ? r.text : undefined;
-    if (typeof text === 'string' || (text !== null && typeof text === 'object')) scan(text, path, resolver, out);
-    return;
-  }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const here = path ? `${path}/${k}` : k;
-    // A Step Functions key ending in `.$` takes its value from a path or an intrinsic: the same setting.
-    const name = k.replace(/\.\$$/, '');
-    if (UNWAIVABLE_SETTING.test(name))
-      out.push({ class: 'unwaivable', evidence: `${here} (a database or network setting)` });
-    else if (WAIVABLE_SETTING.test(name)) out.push({ class: 'waivable', evidence: `${here} (a database setting)` });
-    else scan(v, here, resolver, out);
-  }
+  walkValue(value, path, resolver, {
+    text(text, at) {
+      // A network range is what an ingress rule admits, whatever key carries it.
+      if (CIDR.test(text.trim())) {
+        out.push({ class: 'unwaivable', evidence: `${at}=${text} (a network range)` });
+        return;
+      }
+      const json = parsedJson(text);
+      if (json !== undefined) {
+        scan(json, at, resolver, out);
+        return;
+      }
+      for (const m of mentionedSettings(text))
+        out.push({ class: m.class, evidence: `${at} (text that names ${m.word})` });
+    },
+    key(k, at) {
+      // A Step Functions key ending in `.$` takes its value from a path or an intrinsic: the same setting.
+      const name = k.replace(/\.\$$/, '');
+      if (UNWAIVABLE_SETTING.test(name))
+        out.push({ class: 'unwaivable', evidence: `${at} (a database or network setting)` });
+      else if (WAIVABLE_SETTING.test(name)) out.push({ class: 'waivable', evidence: `${at} (a database setting)` });
+      else return false;
+      return true;
+    },
+  });
 }
 
 /** The settings a custom resource carries, outside `ServiceToken` and `ServiceTimeout` (which address its handler). */

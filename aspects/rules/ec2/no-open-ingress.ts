@@ -1,7 +1,7 @@
 import { BlockList, isIPv4 } from 'node:net';
 import { PolicyRule, RuleOutcome, cannotVerify, fail, judgedIn, judgingEnvironment, pass, props } from '../../rule';
 import type { Resolver } from '../../resolve';
-import { describe, stringOf } from '../../template';
+import { describe, intrinsic, stringOf } from '../../template';
 import type { EnvironmentName } from '../../../lib/profiles';
 
 /** Address space that is not reachable from the internet (RFC 1918, RFC 6598 shared space, IPv6 ULA). */
@@ -36,13 +36,6 @@ const VPC_BLOCK_LISTS: Readonly<Record<string, string>> = {
   'AWS::EC2::VPC': 'Ipv6CidrBlocks',
   'AWS::EC2::Subnet': 'Ipv6CidrBlocks',
 };
-
-/** The single key of an intrinsic function (`{ "Fn::Select": [...] }`) and its argument. */
-function intrinsic(value: unknown): [string, unknown] | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const entries = Object.entries(value as Record<string, unknown>);
-  return entries.length === 1 ? entries[0] : undefined;
-}
 
 /**
  * The VPC address block `value` is, or lies in: an element of a VPC's or subnet's `Ipv6CidrBlocks`, or of a `Fn::Cidr`

@@ -1,8 +1,5 @@
 import { PolicyRule, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
-import { booleanOf } from '../../template';
-
-/** A CloudFormation dynamic reference to a Secrets Manager secret, resolved at deploy time and never stored. */
-const SECRETS_MANAGER_REFERENCE = /^\{\{resolve:secretsmanager:/;
+import { SECRETS_MANAGER_REFERENCE, booleanOf } from '../../template';
 
 /**
  * SS-SM-003: the database's master password comes from Secrets Manager (a generated secret, or one RDS manages). A
@@ -30,7 +27,7 @@ export const masterPasswordInSecretsManager: PolicyRule = {
     }
     const r = context.resolver.resolve(p.MasterUserPassword);
     const text = r.kind === 'literal' ? r.value : r.kind === 'expression' ? r.text : undefined;
-    if (typeof text === 'string' && SECRETS_MANAGER_REFERENCE.test(text))
+    if (typeof text === 'string' && SECRETS_MANAGER_REFERENCE.exec(text)?.index === 0)
       return [pass('MasterUserPassword is a Secrets Manager dynamic reference', where)];
     if (typeof text === 'string' && /^\{\{resolve:ssm-secure:/.test(text))
       return [fail('MasterUserPassword is an SSM SecureString: no rotation, no Secrets Manager key policy', where)];

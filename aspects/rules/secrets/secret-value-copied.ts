@@ -1,10 +1,6 @@
 import type { Resolver } from '../../resolve';
 import { PolicyRule, fail, props } from '../../rule';
-import type { TemplateResource } from '../../template';
-
-/** A CloudFormation dynamic reference to a Secrets Manager secret: CloudFormation resolves it at deploy time. */
-const SECRET_VALUE =
-  /\{\{resolve:secretsmanager:(\$\{[A-Za-z0-9.]+\}|arn:[^:]*:secretsmanager:[^:]*:[^:]*:secret:[^:}]+|[^:}]+)?/;
+import { SECRETS_MANAGER_REFERENCE, type TemplateResource, walkValue } from '../../template';
 
 /**
  * Properties a service keeps as a credential (write-only: no describe call returns it), where a secret's value belongs,
@@ -39,38 +35,25 @@ const CREDENTIAL_PROPERTIES: Readonly<Record<string, RegExp>> = {
 
 /** Each place in `value` whose text carries a Secrets Manager dynamic reference, as `[path, secret]`. */
 function secretValues(value: unknown, path: string, resolver: Resolver, out: [string, string][]): void {
-  if (typeof value === 'string') {
-    const m = SECRET_VALUE.exec(value);
-    if (m) out.push([path, m[1] || 'named in another part of the value']);
-    // `{{resolve:${Service}:...}}`: a dynamic reference whose service a parameter or variable names.
-    else if (/\{\{resolve:\$\{/.test(value)) out.push([path, 'of a service the template does not name']);
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => secretValues(v, `${path}/${i}`, resolver, out));
-    return;
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) {
-    // `secret.secretValue` renders as a Fn::Join around the secret's Ref: judged as the text it makes.
-    const r = resolver.resolve(value);
-    if (r.kind === 'literal' || r.kind === 'expression') {
-      secretValues(r.kind === 'literal' ? r.value : r.text, path, resolver, out);
-      return;
-    }
-    // A value synthesis cannot compute (Fn::Base64 user data, a Fn::Select or Fn::Join with a parameter, a mapping): any
-    // reference written anywhere inside it may end up in the property, which is where it is reported.
-    const [fn, arg] = entries[0];
-    const inner: [string, string][] = [];
-    secretValues(arg, path, resolver, inner);
-    if (fn === 'Fn::FindInMap' && Array.isArray(arg) && typeof arg[0] === 'string') {
-      secretValues(resolver.template.Mappings?.[arg[0]], path, resolver, inner);
-    }
-    for (const [, secret] of inner) out.push([path, secret]);
-    return;
-  }
-  for (const [k, v] of entries) secretValues(v, `${path}/${k}`, resolver, out);
+  // `secret.secretValue` renders as a Fn::Join around the secret's Ref: walked as the text it makes.
+  walkValue(value, path, resolver, {
+    text(text, at) {
+      const m = SECRETS_MANAGER_REFERENCE.exec(text);
+      if (m) out.push([at, m[1] || 'named in another part of the value']);
+      // `{{resolve:${Service}:...}}`: a dynamic reference whose service a parameter or variable names.
+      else if (/\{\{resolve:\$\{/.test(text)) out.push([at, 'of a service the template does not name']);
+    },
+    uncomputable(fn, arg, at) {
+      // A value synthesis cannot compute (Fn::Base64 user data, a Fn::Select or Fn::Join with a parameter, a mapping):
+      // any reference written anywhere inside it may end up in the property, which is where it is reported.
+      const inner: [string, string][] = [];
+      secretValues(arg, at, resolver, inner);
+      if (fn === 'Fn::FindInMap' && Array.isArray(arg) && typeof arg[0] === 'string') {
+        secretValues(resolver.template.Mappings?.[arg[0]], at, resolver, inner);
+      }
+      for (const [, secret] of inner) out.push([at, secret]);
+    },
+  });
 }
 
 /**
