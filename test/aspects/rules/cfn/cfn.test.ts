@@ -1,4 +1,5 @@
 import {
+  Aws,
   CfnCustomResource,
   CfnMapping,
   CfnResource,
@@ -21,6 +22,8 @@ import {
 } from '../../../../aspects/rules';
 import { acknowledge } from '../../../../aspects/acknowledgements';
 import { judgeStack, resultsOf } from '../../../support/compliance';
+
+const MODIFY = 'arn:aws:states:::aws-sdk:rds:modifyDBCluster';
 
 describe(`${judgeableTemplate.id} templates judged as deployed`, () => {
   const ID = judgeableTemplate.id;
@@ -420,6 +423,72 @@ describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id
         evidence: expect.stringMatching(/Off\/Parameters\/DeletionProtection/),
       }),
     ]);
+  });
+  describe('a Step Functions aws-sdk task whose request the template does not hold', () => {
+    const machine =
+      (task: Record<string, unknown>, jsonata = false) =>
+      (s: Stack) =>
+        new sfn.CfnStateMachine(s, 'Machine', {
+          roleArn: 'arn:aws:iam::111111111111:role/machine',
+          definition: {
+            ...(jsonata ? { QueryLanguage: 'JSONata' } : {}),
+            StartAt: 'Call',
+            States: { Call: { Type: 'Task', End: true, ...task } },
+          },
+        });
+    const unseenRequest = expect.objectContaining({
+      status: 'cannot-verify',
+      evidence: expect.stringMatching(/Call \(a call to rds:modifyDBCluster whose request is the state input/),
+    });
+    test.each([
+      ['no Parameters (L1): the state input is the request', machine({ Resource: MODIFY })],
+      ['a JSONata expression as its Arguments', machine({ Resource: MODIFY, Arguments: '{% $states.input %}' }, true)],
+      [
+        'no Parameters (L2 CustomState)',
+        (s: Stack) =>
+          new sfn.StateMachine(s, 'Machine', {
+            definitionBody: sfn.DefinitionBody.fromChainable(
+              new sfn.CustomState(s, 'Call', { stateJson: { Type: 'Task', Resource: MODIFY } }),
+            ),
+          }),
+      ],
+      [
+        'no Parameters, in a DefinitionString built with Fn::Join',
+        (s: Stack) =>
+          new sfn.CfnStateMachine(s, 'Machine', {
+            roleArn: 'arn:aws:iam::111111111111:role/machine',
+            definitionString: Fn.join('', [
+              '{"StartAt":"Call","States":{"Call":{"Type":"Task","End":true,"Resource":"arn:',
+              Aws.PARTITION,
+              ':states:::aws-sdk:rds:modifyDBCluster"}}}',
+            ]),
+          }),
+      ],
+    ])('%s needs a review in prod', (_, build) => {
+      const run = judgeStack('prod', build);
+      expect(resultsOf(run, WAIVABLE)).toEqual([unseenRequest]);
+      expect(resultsOf(run, UNWAIVABLE)).toEqual([]);
+    });
+    test('a call that only reads, or one whose request is written, is judged by what it holds', () => {
+      const run = judgeStack('prod', (s) => {
+        machine({ Resource: 'arn:aws:states:::aws-sdk:rds:describeDBClusters' })(s);
+        new sfn.CfnStateMachine(s, 'Written', {
+          roleArn: 'arn:aws:iam::111111111111:role/machine',
+          definition: {
+            StartAt: 'Snapshot',
+            States: {
+              Snapshot: {
+                Type: 'Task',
+                End: true,
+                Resource: 'arn:aws:states:::aws-sdk:rds:createDBClusterSnapshot',
+                Parameters: { 'DbClusterIdentifier.$': '$.cluster', 'DbClusterSnapshotIdentifier.$': '$.name' },
+              },
+            },
+          },
+        });
+      });
+      expect([...resultsOf(run, UNWAIVABLE), ...resultsOf(run, WAIVABLE)]).toEqual([]);
+    });
   });
   test('a state machine without API calls is not judged', () => {
     const run = judgeStack('prod', (s) => {
