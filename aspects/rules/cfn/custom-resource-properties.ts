@@ -151,8 +151,8 @@ function sdkTasks(
 
 /**
  * The settings of the AWS API calls a Scheduler schedule (`Target.Input` of an `aws-sdk` universal target) or a state
- * machine (`Parameters` / `Arguments` of its `aws-sdk` tasks) makes. A definition the template does not spell out (one
- * read from S3, or text that is not JSON) yields none.
+ * machine (`Parameters` / `Arguments` of its `aws-sdk` tasks) makes, and of the input a resource of {@link RUN_INPUTS}
+ * passes. A definition the template does not spell out (one read from S3, or text that is not JSON) yields none.
  */
 function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
   const p = props(resource);
@@ -166,9 +166,9 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
       scan({ Arn: arn === undefined ? undefined : actionOf(arn), Input: target?.Input }, 'Target', resolver, out);
     return out;
   }
-  if (resource.Type === 'AWS::SSM::Document') {
-    // An Automation or Command document runs API calls (aws:executeAwsApi) and scripts: all of its content is judged.
-    scan({ Content: p.Content }, '', resolver, out);
+  const inputs = RUN_INPUTS[resource.Type];
+  if (inputs) {
+    scan(Object.fromEntries(inputs.map((k) => [k, p[k]])), '', resolver, out);
     return out;
   }
   const text = textOf(p.DefinitionString, resolver);
@@ -194,8 +194,23 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
   return out;
 }
 
+/**
+ * Resources that run a document, command, function or call with input the template holds, as the properties that hold
+ * it: an SSM document's own steps (`aws:executeAwsApi`, scripts), or the parameters an association, maintenance window
+ * task, Config remediation, EventBridge rule or pipe passes to one (`AWS-RunShellScript` told `commands`, an Automation
+ * runbook told its parameters). What they are named, and the events a rule matches, are not judged.
+ */
+const RUN_INPUTS: Readonly<Record<string, readonly string[]>> = {
+  'AWS::SSM::Document': ['Content'],
+  'AWS::SSM::Association': ['Parameters'],
+  'AWS::SSM::MaintenanceWindowTask': ['TaskInvocationParameters', 'TaskParameters'],
+  'AWS::Config::RemediationConfiguration': ['Parameters'],
+  'AWS::Events::Rule': ['Targets'],
+  'AWS::Pipes::Pipe': ['TargetParameters'],
+};
+
 const CUSTOM_RESOURCE_TYPES = ['Custom::*', 'AWS::CloudFormation::CustomResource'];
-const API_CALL_TYPES = ['AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine', 'AWS::SSM::Document'];
+const API_CALL_TYPES = ['AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine', ...Object.keys(RUN_INPUTS)];
 
 /** The resource types SS-CFN-003 and SS-CFN-004 judge, besides registry extensions. */
 export const SETTING_CARRIER_TYPES: readonly string[] = [...CUSTOM_RESOURCE_TYPES, ...API_CALL_TYPES];

@@ -6,10 +6,14 @@ import {
   CfnStack,
   CfnStackSet,
   CustomResource,
+  Duration,
   Fn,
   Stack,
 } from 'aws-cdk-lib';
+import * as config from 'aws-cdk-lib/aws-config';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -583,6 +587,100 @@ describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id
       });
     });
     expect(resultsOf(run, UNWAIVABLE).map((r) => r.evidence)).toEqual([expect.stringMatching(evidence)]);
+  });
+  describe('what runs a document, command or call with input the template holds', () => {
+    const UNPROTECT = 'aws rds modify-db-cluster --db-cluster-identifier orders-prod --no-deletion-protection';
+    test.each([
+      [
+        'an SSM association running AWS-RunShellScript (L1)',
+        (s: Stack) =>
+          new ssm.CfnAssociation(s, 'Run', {
+            name: 'AWS-RunShellScript',
+            targets: [{ key: 'tag:Role', values: ['bastion'] }],
+            parameters: { commands: [UNPROTECT] },
+          }),
+        /Parameters\/commands\/0 \(text that names deletionprotection\)/,
+      ],
+      [
+        'an SSM association given its commands by an escape hatch',
+        (s: Stack) => {
+          const run = new ssm.CfnAssociation(s, 'Run', { name: 'AWS-RunShellScript' });
+          run.addPropertyOverride('Parameters.commands', [
+            Fn.join(' ', ['aws rds', 'modify-db-cluster --no-multi-az']),
+          ]);
+        },
+        /Parameters\/commands\/0 \(text that names multiaz\)/,
+      ],
+      [
+        'a maintenance window task (Run Command)',
+        (s: Stack) =>
+          new ssm.CfnMaintenanceWindowTask(s, 'Task', {
+            windowId: 'mw-0123456789abcdef0',
+            taskArn: 'AWS-RunShellScript',
+            taskType: 'RUN_COMMAND',
+            priority: 1,
+            taskInvocationParameters: {
+              maintenanceWindowRunCommandParameters: { parameters: { commands: [UNPROTECT] } },
+            },
+          }),
+        /TaskInvocationParameters\/MaintenanceWindowRunCommandParameters\/Parameters\/commands\/0/,
+      ],
+      [
+        'an EventBridge rule with a Run Command target (L2 rule)',
+        (s: Stack) =>
+          new events.Rule(s, 'Nightly', {
+            schedule: events.Schedule.rate(Duration.days(1)),
+            targets: [
+              {
+                bind: () => ({
+                  arn: 'arn:aws:ssm:us-east-1::document/AWS-RunShellScript',
+                  input: events.RuleTargetInput.fromObject({ commands: [UNPROTECT] }),
+                  runCommandParameters: { runCommandTargets: [{ key: 'tag:Role', values: ['bastion'] }] },
+                }),
+              },
+            ],
+          }),
+        /Targets\/0\/Input\/commands\/0 \(text that names deletionprotection\)/,
+      ],
+      [
+        'an EventBridge pipe whose target input names the setting',
+        (s: Stack) =>
+          new pipes.CfnPipe(s, 'Pipe', {
+            roleArn: 'arn:aws:iam::111111111111:role/pipe',
+            source: 'arn:aws:sqs:us-east-1:111111111111:changes',
+            target: 'arn:aws:states:us-east-1:111111111111:stateMachine:apply',
+            targetParameters: { inputTemplate: '{"DBClusterIdentifier": <$.body.id>, "DeletionProtection": false}' },
+          }),
+        /TargetParameters\/InputTemplate/,
+      ],
+      [
+        'a Config remediation with a static parameter',
+        (s: Stack) =>
+          new config.CfnRemediationConfiguration(s, 'Fix', {
+            configRuleName: 'rds-multi-az',
+            targetId: 'AWS-RunShellScript',
+            targetType: 'SSM_DOCUMENT',
+            parameters: { commands: { StaticValue: { Values: [UNPROTECT] } } },
+          }),
+        /Parameters\/commands\/StaticValue\/Values\/0/,
+      ],
+    ])('%s is judged', (_, build, evidence) => {
+      const run = judgeStack('prod', build);
+      expect(resultsOf(run, UNWAIVABLE).map((r) => r.evidence)).toEqual([expect.stringMatching(evidence)]);
+    });
+    test("a rule that only watches for the setting (its EventPattern), and the runner's name, are not judged", () => {
+      const run = judgeStack('prod', (s) => {
+        new events.Rule(s, 'DeletionProtectionOff', {
+          eventPattern: {
+            source: ['aws.rds'],
+            detail: { eventName: ['ModifyDBCluster'], requestParameters: { deletionProtection: [false] } },
+          },
+          targets: [{ bind: () => ({ arn: 'arn:aws:sns:us-east-1:111111111111:alarms' }) }],
+        });
+        new ssm.CfnAssociation(s, 'Inventory', { name: 'AWS-GatherSoftwareInventory', associationName: 'MultiAZ' });
+      });
+      expect([...resultsOf(run, UNWAIVABLE), ...resultsOf(run, WAIVABLE)]).toEqual([]);
+    });
   });
   test('a Systems Manager document without database settings is not judged', () => {
     const run = judgeStack('prod', (s) => {
