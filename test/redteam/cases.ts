@@ -684,6 +684,44 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // AWS-RunShellScript is AWS's document, not the template's: the command it is told to run is in the association.
+    name: 'b-ssm-association-runs-cli-without-deletion-protection',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-004'],
+    klass: 'B',
+    form: 'L1',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      new ssm.CfnAssociation(t.stack, 'Unprotect', {
+        name: 'AWS-RunShellScript',
+        targets: [{ key: 'tag:Role', values: ['bastion'] }],
+        parameters: {
+          commands: ['aws rds modify-db-instance --db-instance-identifier orders-prod --no-deletion-protection'],
+        },
+      });
+    },
+  },
+  {
+    // Without Parameters, a task sends its state input as the request: an earlier Pass state sets the change.
+    name: 'b-sfn-task-sends-state-input-to-modify-cluster',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-003'],
+    klass: 'B',
+    form: 'L2',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const settings = new sfn.Pass(t.stack, 'Settings', {
+        parameters: { 'DbInstanceIdentifier.$': '$.id', 'BackupRetentionPeriod.$': '$.days' },
+      });
+      const modify = new sfn.CustomState(t.stack, 'Modify', {
+        stateJson: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:rds:modifyDBInstance' },
+      });
+      new sfn.StateMachine(t.stack, 'Shorten', {
+        definitionBody: sfn.DefinitionBody.fromChainable(settings.next(modify)),
+      });
+    },
+  },
+  {
     name: 'b-sfn-jsonata-task-turns-off-multi-az',
     expect: 'fail',
     ruleIds: ['SS-CFN-004'],
