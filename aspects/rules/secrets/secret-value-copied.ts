@@ -1,6 +1,6 @@
 import type { Resolver } from '../../resolve';
 import { PolicyRule, fail, props } from '../../rule';
-import { SECRETS_MANAGER_REFERENCE, type TemplateResource, walkValue } from '../../template';
+import { SECRETS_MANAGER_REFERENCE, type TemplateResource, booleanOf, walkValue } from '../../template';
 
 /**
  * Properties a service keeps as a credential (write-only: no describe call returns it), where a secret's value belongs,
@@ -32,6 +32,33 @@ const CREDENTIAL_PROPERTIES: Readonly<Record<string, RegExp>> = {
   'AWS::Amplify::Branch': /^BasicAuthConfig\/Password$/,
   'AWS::SecretsManager::Secret': /^SecretString$/,
 };
+
+/**
+ * The values of an EventBridge connection's invocation or OAuth HTTP parameters, which EventBridge keeps in the
+ * connection's Secrets Manager secret when `IsValueSecret` is true (its default) and returns in DescribeConnection
+ * when it is false.
+ */
+const CONNECTION_PARAMETER_VALUE =
+  /^(AuthParameters\/(InvocationHttpParameters|OAuthParameters\/OAuthHttpParameters)\/(HeaderParameters|QueryStringParameters|BodyParameters)\/\d+)\/Value$/;
+
+/** A path under `Properties` where a secret's value belongs on a resource of this type. */
+function isCredentialPath(resource: TemplateResource, path: string, resolver: Resolver): boolean {
+  if (CREDENTIAL_PROPERTIES[resource.Type]?.test(path)) return true;
+  const parameter = resource.Type === 'AWS::Events::Connection' ? CONNECTION_PARAMETER_VALUE.exec(path) : null;
+  if (!parameter) return false;
+  const flag = booleanOf(valueAt(props(resource), parameter[1])?.IsValueSecret, resolver, true);
+  return flag.known && flag.value === true;
+}
+
+/** The object at a `/`-separated path of keys and list indices, as the template writes it. */
+function valueAt(root: unknown, path: string): Record<string, unknown> | undefined {
+  let here: unknown = root;
+  for (const key of path.split('/')) {
+    if (here === null || typeof here !== 'object') return undefined;
+    here = (here as Record<string, unknown>)[key];
+  }
+  return here !== null && typeof here === 'object' ? (here as Record<string, unknown>) : undefined;
+}
 
 /** Each place in `value` whose text carries a Secrets Manager dynamic reference, as `[path, secret]`. */
 function secretValues(value: unknown, path: string, resolver: Resolver, out: [string, string][]): void {
@@ -73,11 +100,10 @@ export const secretValueNotCopied: PolicyRule = {
   resourceTypes: ['*'],
   evaluate(resource: TemplateResource, { resolver }) {
     const p = props(resource);
-    const allowed = CREDENTIAL_PROPERTIES[resource.Type];
     const found: [string, string][] = [];
     secretValues(p, 'Properties', resolver, found);
     return found
-      .filter(([path]) => !allowed?.test(path.slice('Properties/'.length)))
+      .filter(([path]) => !isCredentialPath(resource, path.slice('Properties/'.length), resolver))
       .map(([path, secret]) =>
         fail(`${path} holds the value of the secret ${secret} (not shown), stored there in plain text`, path),
       );

@@ -3,6 +3,7 @@ import * as dms from 'aws-cdk-lib/aws-dms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -165,6 +166,48 @@ describe(`${ID} a secret's value stays in Secrets Manager`, () => {
     expect(resultsOf(judgeStack('prod', build), ID).map((r) => `${r.status} ${r.location}`)).toEqual([
       `fail ${location}`,
     ]);
+  });
+
+  describe("an EventBridge connection's HTTP parameters: secret unless IsValueSecret is false", () => {
+    const PASSWORD = '{{resolve:secretsmanager:orders-prod:SecretString:password::}}';
+    test("L2: a parameter made with fromSecret stays in the connection's secret; one made with fromString does not", () => {
+      const run = judgeStack('prod', (s) => {
+        new events.Connection(s, 'Api', {
+          authorization: events.Authorization.apiKey('x-api-key', SecretValue.unsafePlainText(PASSWORD)),
+          headerParameters: {
+            'x-db-password': events.HttpParameter.fromSecret(SecretValue.unsafePlainText(PASSWORD)),
+            'x-db-copy': events.HttpParameter.fromString(PASSWORD),
+          },
+        });
+      });
+      expect(resultsOf(run, ID).map((r) => `${r.status} ${r.location}`)).toEqual([
+        'fail Properties/AuthParameters/InvocationHttpParameters/HeaderParameters/1/Value',
+      ]);
+    });
+    test.each<[string, boolean | 'parameter' | undefined, string[]]>([
+      ['IsValueSecret left to its default (true)', undefined, []],
+      ['IsValueSecret: false', false, ['fail']],
+      ['IsValueSecret from a parameter', 'parameter', ['fail']],
+    ])('L1, an OAuth body parameter with %s', (_, flag, expected) => {
+      const run = judgeStack('prod', (s) => {
+        const isValueSecret =
+          flag === 'parameter'
+            ? new CfnParameter(s, 'Flag', { type: 'String', allowedValues: ['true', 'false'] }).value
+            : flag;
+        new events.CfnConnection(s, 'Api', {
+          authorizationType: 'OAUTH_CLIENT_CREDENTIALS',
+          authParameters: {
+            oAuthParameters: {
+              authorizationEndpoint: 'https://auth.example.com/token',
+              httpMethod: 'POST',
+              clientParameters: { clientId: 'orders', clientSecret: PASSWORD },
+              oAuthHttpParameters: { bodyParameters: [{ key: 'db_password', value: PASSWORD, isValueSecret }] },
+            },
+          },
+        });
+      });
+      expect(resultsOf(run, ID).map((r) => r.status)).toEqual(expected);
+    });
   });
 
   test('a master password from a secret whose ARN is a parameter is still the credential property', () => {
