@@ -10,6 +10,7 @@ import { isIsoDate } from './acknowledgements';
 import { DEFAULT_MIN_BACKUP_RETENTION_DAYS, markComplianceTarget } from './environment';
 import { assertSetup } from './setup';
 import { COMPLIANCE_JSON, COMPLIANCE_JUNIT, COMPLIANCE_SARIF, CompliancePlugin } from './plugin';
+import { expectRun } from './exit-guard';
 
 /** Context key and environment variable that pin the date deciding acknowledgement expiry. */
 export const COMPLIANCE_DATE_CONTEXT = 'complianceDate';
@@ -97,6 +98,7 @@ export function applyCompliance(scope: IConstruct, options: ComplianceOptions = 
   if (!stage) throw new ComplianceConfigError('applyCompliance: the scope has no enclosing App or Stage');
   const existing = stage[PLUGIN];
   if (existing) return existing;
+  refuseSynthesized(stage);
   const plugin = new CompliancePlugin({
     today: resolveDate(scope, options.date),
     enforce: options.enforce ?? true,
@@ -112,5 +114,21 @@ export function applyCompliance(scope: IConstruct, options: ComplianceOptions = 
       rmSync(join(app.outdir, file), { force: true });
   }
   Validations.of(stage).addPlugins(plugin);
+  expectRun(plugin);
   return plugin;
+}
+
+/**
+ * aws-cdk-lib keeps a stage's first cloud assembly and hands it back from every later `synth()` while no construct
+ * was added: a gate attached after one (an `app.synth()`, `Template.fromStack()`) would never run, and the assembly
+ * already written would be deployed unjudged. Refused, for the stage and each stage around it.
+ */
+function refuseSynthesized(stage: Stage): void {
+  for (let s: Stage | undefined = stage; s; s = s.parentStage) {
+    if ((s as unknown as { assembly?: unknown }).assembly !== undefined) {
+      throw new ComplianceConfigError(
+        `applyCompliance: ${s.node.path ? `the stage ${s.node.path}` : 'the app'} was already synthesized (app.synth(), Template.fromStack()), and aws-cdk-lib reuses that cloud assembly unjudged: call applyCompliance before anything synthesizes the app`,
+      );
+    }
+  }
 }

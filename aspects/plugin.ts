@@ -2,7 +2,6 @@
  * The compliance gate as a CDK validation plugin: it runs after synthesis on the templates CloudFormation will receive,
  * and also walks the construct tree for cdk-nag and acknowledgements.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -37,6 +36,7 @@ import { toJunit } from './junit';
 import { toSarif, SourceLocation } from './sarif';
 import { kitHome } from './kit-home';
 import { assertSetup, kitManifest } from './setup';
+import { failProcess, guardAssembly, underCdkCli, underTestRunner } from './exit-guard';
 import type { CfnTemplate } from './template';
 import type { AcknowledgementRecord, CheckResult } from './types';
 
@@ -80,11 +80,6 @@ export interface Enforcement {
   readonly enforced: boolean;
   /** Settings found that would have weakened the gate, and what the gate did about each. */
   readonly overrides: readonly string[];
-}
-
-/** The CDK CLI sets this in the environment of the app it runs. */
-function underCdkCli(): boolean {
-  return process.env.CDK_CLI_VERSION !== undefined;
 }
 
 /** How the run is enforced: `enforce: false` is honoured only where no prod stack goes through `cdk synth`. */
@@ -337,7 +332,15 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     return this.options.writeFiles;
   }
 
+  /** True once a synthesis has run the gate. */
+  get ran(): boolean {
+    return this.runs > 0;
+  }
+
+  private runs = 0;
+
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    this.runs++;
     try {
       return this.judge(context);
     } catch (error) {
@@ -525,7 +528,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       };
       write(COMPLIANCE_JUNIT, toJunit(run.results, at));
     }
-    if (run.enforcement.enforced) guardJudgedFiles(judgedFiles);
+    if (run.enforcement.enforced) guardAssembly(App.isApp(root) ? root.outdir : fallbackDir, judgedFiles);
     if (!run.enforcement.enforced) return { success: true, violations: [] };
     const errors = blocking(run.results);
     const warnings = run.results.filter(
@@ -565,8 +568,6 @@ function libraryThrows(root: IConstruct): boolean {
   return mode !== 'process';
 }
 
-const GUARDED = Symbol.for('spendsense.compliance.exitGuard');
-
 /**
  * The gate enforces itself: a blocking finding makes the process exit non-zero whatever reports it or filters it
  * (the CLI shows only the stacks it selected; an app may catch aws-cdk-lib's exception or reset the exit code). The
@@ -579,7 +580,7 @@ function enforceExitCode(
   locate: (r: CheckResult) => SourceLocation | undefined,
   outdir: string,
 ): void {
-  if (process.env.JEST_WORKER_ID !== undefined) return;
+  if (underTestRunner()) return;
   if (!libraryThrows(root)) {
     const groups = groupFindings(findings);
     const errors = groups.filter((g) => blocking([g.primary, ...g.related]).length > 0).length;
@@ -597,52 +598,6 @@ function enforceExitCode(
     process.stderr.write(`${[...blocks, summary].join('\n\n')}\n`);
   }
   failProcess();
-}
-
-/** Hashes of the files the gate judged or wrote, by path, as they must be when the process exits. */
-const judgedHashes = new Map<string, string>();
-const FILES_GUARDED = Symbol.for('spendsense.compliance.filesGuard');
-
-const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
-
-/**
- * The templates the CLI deploys are the ones the gate judged: a validation plugin that runs after the gate, or the app
- * after `app.synth()`, could rewrite a template (or compliance.json) on disk. When the process exits, a judged file
- * whose content changed fails it. A file removed is left to the CLI, which cannot deploy what is not there.
- */
-function guardJudgedFiles(files: ReadonlyMap<string, string>): void {
-  if (process.env.JEST_WORKER_ID !== undefined) return;
-  for (const [file, text] of files) judgedHashes.set(file, sha256(text));
-  const p = process as NodeJS.Process & { [FILES_GUARDED]?: boolean };
-  if (p[FILES_GUARDED]) return;
-  p[FILES_GUARDED] = true;
-  process.on('exit', () => {
-    const changed = [...judgedHashes].filter(([file, hash]) => {
-      try {
-        return sha256(readFileSync(file)) !== hash;
-      } catch {
-        return false;
-      }
-    });
-    if (changed.length === 0) return;
-    process.stderr.write(
-      `SpendSense policy gate: ${changed.length} file${changed.length === 1 ? '' : 's'} changed after the gate judged ${changed.length === 1 ? 'it' : 'them'} (${changed.map(([f]) => basename(f)).join(', ')}): synthesis fails; remove whatever rewrites the cloud assembly after validation (a later validation plugin, code after app.synth())\n`,
-    );
-    process.exitCode = 1;
-  });
-}
-
-/** Makes the process exit non-zero, even if the app later calls process.exit(0) or resets process.exitCode. */
-function failProcess(message?: string): void {
-  if (process.env.JEST_WORKER_ID !== undefined) return;
-  if (message) process.stderr.write(`${message}\n`);
-  const p = process as NodeJS.Process & { [GUARDED]?: boolean };
-  process.exitCode = 1;
-  if (p[GUARDED]) return;
-  p[GUARDED] = true;
-  process.on('exit', (code) => {
-    if (code === 0) process.exitCode = 1;
-  });
 }
 
 function templateOf(r: CheckResult, context: IPolicyValidationContext): string {

@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { applyCompliance, ComplianceConfigError } from '../../aspects/compliance';
+import { underTestRunner } from '../../aspects/exit-guard';
+import { cleanEnv, ROOT } from '../support/cli';
+
+describe('a gate attached after the app was synthesized', () => {
+  test.each([
+    ['app.synth()', (app: App) => app.synth()],
+    ['Template.fromStack()', (app: App) => Template.fromStack(app.node.children[0] as Stack)],
+  ])('is refused after %s: aws-cdk-lib would hand back the unjudged assembly', (_, synthesize) => {
+    const app = new App();
+    new s3.Bucket(new Stack(app, 'Team'), 'Uploads');
+    synthesize(app);
+    expect(() => applyCompliance(app, { environment: 'prod' })).toThrow(ComplianceConfigError);
+    expect(() => applyCompliance(app, { environment: 'prod' })).toThrow(
+      /the app was already synthesized .*call applyCompliance before anything synthesizes the app/,
+    );
+  });
+  test('is refused on a Stage of an app already synthesized', () => {
+    const app = new App();
+    const stage = new Stage(app, 'Prod');
+    new Stack(stage, 'Team');
+    app.synth();
+    expect(() => applyCompliance(stage, { environment: 'prod' })).toThrow(ComplianceConfigError);
+  });
+  test('is accepted before any synthesis, and the synthesis runs it', () => {
+    const app = new App();
+    new Stack(app, 'Team');
+    const gate = applyCompliance(app, { environment: 'prod', writeFiles: false });
+    expect(gate.ran).toBe(false);
+    app.synth();
+    expect(gate.ran).toBe(true);
+  });
+});
+
+describe('the exit guard, in an app process of its own (node, as the CDK CLI runs it)', () => {
+  /** Runs `body` as a TypeScript app with the kit's entry point as `kit` and a fresh output directory as `outdir`. */
+  const runApp = (body: string, env: Record<string, string> = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'spendsense-exit-guard-'));
+    const file = join(dir, 'app.ts');
+    writeFileSync(
+      file,
+      [
+        "import * as fs from 'node:fs';",
+        "import * as path from 'node:path';",
+        "import { App, NestedStack, Stack } from 'aws-cdk-lib';",
+        "import * as s3 from 'aws-cdk-lib/aws-s3';",
+        `import * as kit from ${JSON.stringify(join(ROOT, 'lib'))};`,
+        `const outdir = ${JSON.stringify(join(dir, 'out'))};`,
+        'void fs, path, NestedStack, s3, kit;',
+        body,
+      ].join('\n'),
+    );
+    const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [file], {
+      cwd: ROOT,
+      env: cleanEnv({ CDK_VALIDATION: 'false', NODE_PATH: join(ROOT, 'node_modules'), ...env }),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    return { status: r.status, stderr: r.stderr };
+  };
+  /** A compliant app: one bucket a prod gate passes (its cdk-nag findings acknowledged). */
+  const COMPLIANT = `
+const app = new App({ outdir });
+const stack = new Stack(app, 'Team');
+new s3.Bucket(stack, 'Uploads', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
+kit.applyCompliance(app, { environment: 'prod', nagPacks: [] });
+const dir = app.synth().directory;
+const manifestFile = path.join(dir, 'manifest.json');
+const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+`;
+
+  test('a compliant app exits 0 (the control)', () => {
+    const r = runApp(COMPLIANT);
+    expect(r.stderr).not.toMatch(/SpendSense policy gate/);
+    expect(r.status).toBe(0);
+  });
+  test('a manifest pointed at another template fails the process, naming both', () => {
+    const r = runApp(`${COMPLIANT}
+fs.writeFileSync(path.join(dir, 'Team.hotfix.json'), fs.readFileSync(path.join(dir, 'Team.template.json')));
+manifest.artifacts.Team.properties.templateFile = 'Team.hotfix.json';
+fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/SpendSense policy gate: 1 file changed after the gate judged it \(manifest\.json\)/);
+    expect(r.stderr).toMatch(/deploys Team \(Team\.hotfix\.json\), which the gate did not judge: synthesis fails/);
+  });
+  test('a second App writing into the same directory fails the process', () => {
+    const r = runApp(`${COMPLIANT}
+const legacy = new App({ outdir });
+new Stack(legacy, 'Legacy');
+legacy.synth();
+`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/deploys .*Legacy \(Legacy\.template\.json\).*which the gate did not judge/);
+  });
+  test("an asset manifest rewritten to upload another file as a nested stack's template fails the process", () => {
+    const r = runApp(`
+const app = new App({ outdir });
+const stack = new Stack(app, 'Team');
+new NestedStack(stack, 'Inner');
+kit.applyCompliance(app, { environment: 'prod', nagPacks: [] });
+const dir = app.synth().directory;
+const assetsFile = path.join(dir, 'Team.assets.json');
+const assets = JSON.parse(fs.readFileSync(assetsFile, 'utf8'));
+for (const a of Object.values(assets.files) as { source: { path: string } }[]) a.source.path = 'hotfix.json';
+fs.writeFileSync(assetsFile, JSON.stringify(assets));
+`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/1 file changed after the gate judged it \(Team\.assets\.json\)/);
+  });
+  test('a gate attached and never run fails the process', () => {
+    const r = runApp(`
+const app = new App({ outdir, autoSynth: false });
+new Stack(app, 'Team');
+kit.applyCompliance(app, { environment: 'prod' });
+`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/SpendSense policy gate: the gate was attached to an app but never judged it/);
+  });
+  test.each([
+    ['set by the app', "process.env.JEST_WORKER_ID = '1';", {}],
+    ['inherited from the environment', '', { JEST_WORKER_ID: '1' }],
+    ["with a global 'jest' the app defines", "process.env.JEST_WORKER_ID = '1'; (globalThis as any).jest = {};", {}],
+  ])("Jest's marker %s does not turn enforcement off outside Jest", (_, forge, env) => {
+    const r = runApp(
+      `${forge}
+const app = new App({ outdir });
+new s3.Bucket(new Stack(app, 'Team'), 'Uploads');
+kit.applyCompliance(app, { environment: 'prod' });
+try { app.synth(); } catch { /* the app swallows aws-cdk-lib's exception */ }
+process.exitCode = 0;
+`,
+      env,
+    );
+    expect(r.stderr).toMatch(/ERROR \[prod\] AwsSolutions-S1 failed/);
+    expect(r.status).toBe(1);
+  });
+});
+
+test('inside Jest itself, the marker is honoured: tests assert the exception', () => {
+  expect(underTestRunner()).toBe(true);
+});
