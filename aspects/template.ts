@@ -182,6 +182,44 @@ export function walkValue(value: unknown, path: string, resolver: Resolver, visi
   }
 }
 
+/** What {@link sketchOf} writes for a part of a value only deploy time, or nothing, can tell. */
+export const UNCOMPUTED = '${?}';
+
+/**
+ * The text a value makes as far as the template tells it, even where synthesis cannot compute all of it: a `Fn::Join`
+ * or `Fn::Sub` around a parameter keeps its literal parts, deploy-time references as `${...}`, and each part no one can
+ * compute at synth as {@link UNCOMPUTED}. A JSON document built that way (an SDK call, `Stack.toJsonString`) can still be
+ * read. Undefined for a value that is not text.
+ */
+export function sketchOf(value: unknown, resolver: Resolver, depth = 0): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const fn = intrinsic(value);
+  if (!fn || depth > 20) return undefined;
+  const r = resolver.resolve(value);
+  if (r.kind === 'literal') return typeof r.value === 'string' ? r.value : sketchOf(r.value, resolver, depth + 1);
+  if (r.kind === 'expression') return r.text;
+  if (r.kind === 'resource') return `\${${r.logicalId}${r.attribute ? `.${r.attribute}` : ''}}`;
+  const part = (v: unknown) => sketchOf(v, resolver, depth + 1) ?? UNCOMPUTED;
+  const [name, arg] = fn;
+  if (name === 'Fn::Join' && Array.isArray(arg) && typeof arg[0] === 'string') {
+    return (Array.isArray(arg[1]) ? (arg[1] as unknown[]) : [arg[1]]).map(part).join(arg[0]);
+  }
+  if (name === 'Fn::Sub') {
+    const list: unknown[] = Array.isArray(arg) ? (arg as unknown[]) : [arg];
+    const text = list[0];
+    const vars = (list[1] ?? {}) as Record<string, unknown>;
+    if (typeof text !== 'string') return UNCOMPUTED;
+    return text.replace(/\$\{([^}!][^}]*)\}/g, (_, n: string) => {
+      const key = n.trim();
+      if (key in vars) return part(vars[key]);
+      const [id, ...att] = key.split('.');
+      return part(att.length > 0 ? { 'Fn::GetAtt': [id, att.join('.')] } : { Ref: key });
+    });
+  }
+  return UNCOMPUTED;
+}
+
 /** The logical id a `{Ref}` or `{Fn::GetAtt}` points at, if it is a resource of this template. */
 export function referencedResource(value: unknown, template: CfnTemplate): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;

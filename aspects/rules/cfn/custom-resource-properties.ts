@@ -8,7 +8,7 @@
  */
 import type { Resolver } from '../../resolve';
 import { RuleOutcome, cannotVerify, props } from '../../rule';
-import { type TemplateResource, walkValue } from '../../template';
+import { type TemplateResource, UNCOMPUTED, sketchOf, walkValue } from '../../template';
 
 /**
  * `unwaivable`: a setting of a control prod may not acknowledge on a real resource (open ingress, public access,
@@ -31,15 +31,21 @@ export interface CustomResourceSetting {
   readonly evidence: string;
 }
 
-/** A string holding a JSON object or list (`Custom::AWS` passes its SDK call that way). */
+/**
+ * A string holding a JSON object or list (`Custom::AWS` passes its SDK call that way). A part synthesis cannot compute
+ * ({@link UNCOMPUTED}) where JSON wants a value, not a string (a number from a parameter), is read as `null`.
+ */
 function parsedJson(text: string): unknown {
   const t = text.trim();
   if (!(t.startsWith('{') || t.startsWith('['))) return undefined;
-  try {
-    return JSON.parse(t) as unknown;
-  } catch {
-    return undefined;
+  for (const candidate of t.includes(UNCOMPUTED) ? [t, t.split(UNCOMPUTED).join('null')] : [t]) {
+    try {
+      return JSON.parse(candidate) as unknown;
+    } catch {
+      // The next reading, if any.
+    }
   }
+  return undefined;
 }
 
 /**
@@ -80,6 +86,26 @@ function scan(value: unknown, path: string, resolver: Resolver, out: CustomResou
       }
       for (const m of mentionedSettings(text))
         out.push({ class: m.class, evidence: `${at} (text that names ${m.word})` });
+    },
+    uncomputable(fn, arg, at) {
+      // A value synthesis cannot compute (a parameter in an SDK call's JSON, a condition): text built around it is read
+      // with its literal parts, and anything else written inside it (either branch of a Fn::If, the lists of a
+      // Fn::Select, a mapping) is read as if it were the value.
+      const sketch = fn === 'Fn::Join' || fn === 'Fn::Sub' ? sketchOf({ [fn]: arg }, resolver) : undefined;
+      if (sketch !== undefined) {
+        this.text(sketch, at);
+        return;
+      }
+      if (fn !== 'Fn::FindInMap') {
+        scan(arg, at, resolver, out);
+        return;
+      }
+      // A mapping's keys are only what it is looked up by: its values are what the property may be.
+      if (Array.isArray(arg) && typeof arg[0] === 'string') {
+        const mapping = (resolver.template.Mappings?.[arg[0]] ?? {}) as Record<string, Record<string, unknown>>;
+        for (const entry of Object.values(mapping))
+          for (const v of Object.values(entry ?? {})) scan(v, at, resolver, out);
+      }
     },
     key(k, at) {
       // A Step Functions key ending in `.$` takes its value from a path or an intrinsic: the same setting.
@@ -152,7 +178,8 @@ function sdkTasks(
 /**
  * The settings of the AWS API calls a Scheduler schedule (`Target.Input` of an `aws-sdk` universal target) or a state
  * machine (`Parameters` / `Arguments` of its `aws-sdk` tasks) makes, and of the input a resource of {@link RUN_INPUTS}
- * passes. A definition the template does not spell out (one read from S3, or text that is not JSON) yields none.
+ * passes. A definition the template does not hold (one read from S3) yields none, as a function's code does; one that
+ * is not JSON is read as text.
  */
 function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
   const p = props(resource);
@@ -160,9 +187,9 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
   if (resource.Type === 'AWS::Scheduler::Schedule') {
     const target = p.Target as Record<string, unknown> | undefined;
     // A target the template does not name (a mapping, a parameter) may be an API call: its Input is judged.
-    const arn = textOf(target?.Arn, resolver);
+    const arn = textOf(target?.Arn, resolver) ?? sketchOf(target?.Arn, resolver);
     // The action is in the ARN (`aws-sdk:rds:enableHttpEndpoint`, `aws-sdk:kms:disableKeyRotation`): it is judged too.
-    if (arn === undefined || SDK_CALL.test(arn))
+    if (arn === undefined || arn.includes(UNCOMPUTED) || SDK_CALL.test(arn))
       scan({ Arn: arn === undefined ? undefined : actionOf(arn), Input: target?.Input }, 'Target', resolver, out);
     return out;
   }
@@ -171,9 +198,14 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
     scan(Object.fromEntries(inputs.map((k) => [k, p[k]])), '', resolver, out);
     return out;
   }
-  const text = textOf(p.DefinitionString, resolver);
+  // A definition built around a parameter (a task's request naming one) is read with its literal parts.
+  const text = textOf(p.DefinitionString, resolver) ?? sketchOf(p.DefinitionString, resolver);
   let definition: unknown = p.Definition;
-  if (definition === undefined && text !== undefined) definition = parsedJson(text);
+  if (definition === undefined && text !== undefined) {
+    definition = parsedJson(text);
+    // Text that is not JSON is still read for the settings it names.
+    if (definition === undefined) scan(text, 'DefinitionString', resolver, out);
+  }
   const tasks: [string, Record<string, unknown>, string][] = [];
   // A task's Resource may be built (Fn::Sub) or a `${Name}` of DefinitionSubstitutions, filled in at deploy.
   const substitutions = (p.DefinitionSubstitutions ?? {}) as Record<string, unknown>;

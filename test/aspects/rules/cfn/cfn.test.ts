@@ -1,7 +1,9 @@
 import {
   Aws,
+  CfnCondition,
   CfnCustomResource,
   CfnMapping,
+  CfnParameter,
   CfnResource,
   CfnStack,
   CfnStackSet,
@@ -9,8 +11,10 @@ import {
   Duration,
   Fn,
   Stack,
+  Token,
 } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
@@ -694,4 +698,96 @@ describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id
     });
     expect([...resultsOf(run, UNWAIVABLE), ...resultsOf(run, WAIVABLE)]).toEqual([]);
   });
+});
+
+describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id} read calls built around a value synthesis cannot compute`, () => {
+  const UNWAIVABLE = customResourceUnwaivableSettings.id;
+  const WAIVABLE = customResourceSettings.id;
+  const unwaivable = (run: ReturnType<typeof judgeStack>) => resultsOf(run, UNWAIVABLE).map((r) => r.evidence);
+  test('an AwsCustomResource whose SDK call names a CfnParameter (L2): the call is read around it', () => {
+    const run = judgeStack('prod', (s) => {
+      const id = new CfnParameter(s, 'ClusterId', { type: 'String' });
+      new cr.AwsCustomResource(s, 'Unprotect', {
+        onUpdate: {
+          service: 'RDS',
+          action: 'modifyDBCluster',
+          parameters: { DBClusterIdentifier: id.valueAsString, DeletionProtection: false },
+          physicalResourceId: cr.PhysicalResourceId.of('unprotect'),
+        },
+        policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+      });
+    });
+    // onUpdate is also the create call.
+    expect(unwaivable(run)).toEqual([
+      expect.stringMatching(/Create\/parameters\/DeletionProtection/),
+      expect.stringMatching(/Update\/parameters\/DeletionProtection/),
+    ]);
+  });
+  test('a Step Functions CallAwsService whose parameters name a CfnParameter (L2): the definition is read around it', () => {
+    const run = judgeStack('prod', (s) => {
+      const id = new CfnParameter(s, 'ClusterId', { type: 'String' });
+      const call = new tasks.CallAwsService(s, 'Unprotect', {
+        service: 'rds',
+        action: 'modifyDBCluster',
+        parameters: { DbClusterIdentifier: id.valueAsString, DeletionProtection: false },
+        iamResources: ['*'],
+      });
+      new sfn.StateMachine(s, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(call) });
+    });
+    expect(unwaivable(run)).toEqual([expect.stringMatching(/Unprotect\/Parameters\/DeletionProtection/)]);
+  });
+  test('a Scheduler Input built with Stack.toJsonString around a number parameter (L1): read as JSON', () => {
+    const run = judgeStack('prod', (s) => {
+      const days = new CfnParameter(s, 'Days', { type: 'Number' });
+      new scheduler.CfnSchedule(s, 'Schedule', {
+        scheduleExpression: 'rate(1 day)',
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: {
+          arn: 'arn:aws:scheduler:::aws-sdk:rds:modifyDBInstance',
+          roleArn: 'arn:aws:iam::111111111111:role/scheduler',
+          input: s.toJsonString({ DbInstanceIdentifier: 'orders-prod', BackupRetentionPeriod: days.valueAsNumber }),
+        },
+      });
+    });
+    expect(resultsOf(run, WAIVABLE).map((r) => r.evidence)).toEqual([
+      expect.stringMatching(/Target\/Input\/BackupRetentionPeriod/),
+    ]);
+  });
+  test('a Scheduler target whose ARN is built around a parameter (escape hatch): judged as an API call', () => {
+    const run = judgeStack('prod', (s) => {
+      const action = new CfnParameter(s, 'Action', { type: 'String' });
+      const schedule = new scheduler.CfnSchedule(s, 'Schedule', {
+        scheduleExpression: 'rate(1 day)',
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: { arn: 'placeholder', roleArn: 'arn:aws:iam::111111111111:role/scheduler' },
+      });
+      schedule.addPropertyOverride(
+        'Target.Arn',
+        Fn.join(':', ['arn:aws:scheduler::', 'aws-sdk', action.valueAsString]),
+      );
+      schedule.addPropertyOverride('Target.Input', JSON.stringify({ PubliclyAccessible: true }));
+    });
+    expect(unwaivable(run)).toEqual([expect.stringMatching(/Target\/Input\/PubliclyAccessible/)]);
+  });
+  test.each([
+    ['either branch of a Fn::If', (s: Stack) => Fn.conditionIf(condition(s).logicalId, { MultiAZ: false }, {})],
+    [
+      'a list a Fn::Select picks from by a parameter',
+      (s: Stack) =>
+        Fn.select(Token.asNumber(new CfnParameter(s, 'Pick', { type: 'Number' }).value), ['a', '10.0.0.0/8']),
+    ],
+    ['a mapping a Fn::FindInMap reads', (s: Stack) => mapping(s).findInMap(Aws.REGION, 'Cidr')],
+  ])('a custom resource property that is %s: what it may be is judged', (_, value) => {
+    const run = judgeStack('prod', (s) => {
+      new CustomResource(s, 'C', {
+        serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:handler',
+        resourceType: 'Custom::Tweak',
+        properties: { Settings: value(s) },
+      });
+    });
+    expect(unwaivable(run)).toEqual([expect.stringMatching(/^Properties\/Settings[/= ]/)]);
+  });
+  const condition = (s: Stack) =>
+    new CfnCondition(s, 'IsProd', { expression: Fn.conditionEquals(new CfnParameter(s, 'Env').valueAsString, 'prod') });
+  const mapping = (s: Stack) => new CfnMapping(s, 'Ranges', { mapping: { 'us-east-1': { Cidr: '0.0.0.0/0' } } });
 });
