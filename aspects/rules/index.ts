@@ -20,6 +20,7 @@ import { deletionPolicy } from './rds/deletion-policy';
 import { deletionProtection } from './rds/deletion-protection';
 import { multiAz } from './rds/multi-az';
 import { notPubliclyAccessible } from './rds/not-public';
+import { ownSecurityGroups } from './rds/own-security-groups';
 import { performanceInsightsKey } from './rds/performance-insights-key';
 import { privateSubnets } from './rds/private-subnets';
 import { proxyTls } from './rds/proxy-tls';
@@ -45,6 +46,7 @@ export const RULES: readonly PolicyRule[] = [
   zeroEtlIntegration,
   dataApiReviewed,
   backupReplicationKey,
+  ownSecurityGroups,
   otherDatabaseService,
   otherDatabaseNotPublic,
   dataMigrationReviewed,
@@ -74,6 +76,7 @@ export {
   performanceInsightsKey,
   privateSubnets,
   proxyTls,
+  ownSecurityGroups,
   backupReplicationKey,
   backupRetention,
   dataApiReviewed,
