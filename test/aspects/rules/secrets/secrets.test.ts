@@ -1,4 +1,4 @@
-import { CfnResource, Duration } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -50,6 +50,54 @@ describe(`${secretEncryption.id} secrets use a customer-managed key`, () => {
         ID,
       ),
     ).toBe('fail');
+  });
+});
+
+describe(`${secretEncryption.id} judges the key of each replica of a secret in another Region`, () => {
+  const ID = secretEncryption.id;
+  const replicated = (replica: (s: Stack) => secretsmanager.ReplicaRegion, multiRegion?: boolean) =>
+    judgeStack('prod', (s) => {
+      const key = new kms.Key(s, 'K', { enableKeyRotation: true, multiRegion });
+      new secretsmanager.Secret(s, 'S', { encryptionKey: key, replicaRegions: [replica(s)] });
+    });
+  const replicaVerdicts = (run: ReturnType<typeof judgeStack>) =>
+    resultsOf(run, ID)
+      .filter((r) => r.evidence.startsWith('the replica'))
+      .map((r) => `${r.status} ${r.evidence}`);
+  test('fails a replica with no key (L2): aws/secretsmanager of that Region', () => {
+    expect(replicaVerdicts(replicated(() => ({ region: 'eu-west-1' })))).toEqual([
+      'fail the replica in eu-west-1: KmsKeyId not set (the AWS-managed key aws/secretsmanager)',
+    ]);
+  });
+  test('fails a replica given the AWS-managed alias (L1)', () => {
+    const run = judgeStack('prod', (s) => {
+      new secretsmanager.CfnSecret(s, 'S', {
+        kmsKeyId: new kms.Key(s, 'K', { enableKeyRotation: true }).keyArn,
+        replicaRegions: [{ region: 'eu-west-1', kmsKeyId: 'alias/aws/secretsmanager' }],
+      });
+    });
+    expect(replicaVerdicts(run)).toEqual([expect.stringMatching(/^fail the replica in eu-west-1: .*AWS-managed/)]);
+  });
+  test('passes a replica under a multi-Region key of the app, and cannot verify one under a single-Region key', () => {
+    const withKey = (s: Stack) => ({ region: 'eu-west-1', encryptionKey: s.node.findChild('K') as kms.IKey });
+    expect(replicaVerdicts(replicated(withKey, true))).toEqual([expect.stringMatching(/^pass .*a multi-Region key/)]);
+    expect(replicaVerdicts(replicated(withKey, false))).toEqual([
+      expect.stringMatching(/^cannot-verify .*cannot encrypt a replica elsewhere unless it is multi-Region/),
+    ]);
+  });
+  test("cannot verify a replica under a key of another Region's ARN, added by an escape hatch", () => {
+    const escaped = judgeStack('prod', (s) => {
+      const secret = new secretsmanager.Secret(s, 'S', {
+        encryptionKey: new kms.Key(s, 'K', { enableKeyRotation: true }),
+      });
+      (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyOverride('ReplicaRegions', [
+        {
+          Region: 'eu-west-1',
+          KmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+        },
+      ]);
+    });
+    expect(replicaVerdicts(escaped)).toEqual([expect.stringMatching(/^cannot-verify .*a key outside this app/)]);
   });
 });
 
