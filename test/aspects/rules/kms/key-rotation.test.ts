@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { keyRotation } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
@@ -57,5 +57,44 @@ describe(`${ID} KMS key rotation`, () => {
         ID,
       ),
     ).toEqual([]);
+  });
+  describe('a multi-Region replica key, which rotates with its primary', () => {
+    const replicaOf = (primaryKeyArn: string) => (s: Stack) =>
+      new kms.CfnReplicaKey(s, 'Replica', { primaryKeyArn, keyPolicy: {} });
+    test.each([
+      [true, 'pass'],
+      [false, 'fail'],
+    ])('is judged by a primary key of the app (rotation %s: %s), followed through the export', (rotation, status) => {
+      const run = judgeStack(
+        'prod',
+        () => undefined,
+        {},
+        (app) => {
+          const primary = new kms.Key(new Stack(app, 'Primary'), 'Key', {
+            enableKeyRotation: rotation,
+            multiRegion: true,
+          });
+          replicaOf(primary.keyArn)(new Stack(app, 'Replicas'));
+        },
+      );
+      expect(resultsOf(run, ID).filter((r) => r.stack === 'Replicas')).toEqual([
+        expect.objectContaining({
+          status,
+          evidence: expect.stringMatching(/^the primary key Key[0-9A-F]+ of stack Primary: EnableKeyRotation=/),
+        }),
+      ]);
+    });
+    test('cannot verify one whose primary is outside the app (L1, by ARN)', () => {
+      const run = judgeStack(
+        'prod',
+        replicaOf('arn:aws:kms:us-east-1:111111111111:key/mrk-1234abcd12ab34cd56ef1234567890ab'),
+      );
+      expect(resultsOf(run, ID)).toEqual([
+        expect.objectContaining({
+          status: 'cannot-verify',
+          evidence: expect.stringMatching(/a replica key rotates with its primary key, which is outside this app/),
+        }),
+      ]);
+    });
   });
 });
