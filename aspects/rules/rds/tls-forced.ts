@@ -81,6 +81,16 @@ function judgeGroup(
   }
   const value = (r.resource.Properties?.Parameters as Record<string, unknown> | undefined)?.[family.parameter];
   if (value === undefined) {
+    // The engine's default applies: PostgreSQL 15 and later force TLS by default (the group's Family tells the major
+    // when the database does not); every other default is taken as not forcing it.
+    const groupFamily = stringOf(r.resource.Properties?.Family, r.resolver);
+    const fromFamily = groupFamily.known ? /^postgres(\d+)$/i.exec(groupFamily.value ?? '') : null;
+    const engineMajor = major ?? (fromFamily ? Number(fromFamily[1]) : undefined);
+    if (/^postgres$/i.test(engine) && engineMajor !== undefined && engineMajor >= FORCE_SSL_BY_DEFAULT_FROM_MAJOR)
+      return pass(
+        `${family.parameter} not set in ${r.logicalId}: PostgreSQL ${engineMajor}'s default (1) applies`,
+        where,
+      );
     return fail(`${family.parameter} not set in ${r.logicalId}, so the engine's default applies`, where);
   }
   const v = stringOf(value, r.resolver);

@@ -32,6 +32,30 @@ describe(`${ID} TLS forced`, () => {
       ),
     ).toBe('pass');
   });
+  test.each([
+    ['PostgreSQL 17 (L2)', rds.PostgresEngineVersion.VER_17, 'pass', /PostgreSQL 17's default \(1\) applies/],
+    ['PostgreSQL 14 (L2)', rds.PostgresEngineVersion.VER_14, 'fail', /so the engine's default applies/],
+  ])(
+    'judges a custom parameter group without rds.force_ssl by the engine default: %s',
+    (_, version, status, evidence) => {
+      const run = judgeStack('prod', (s) => {
+        const engine = rds.DatabaseInstanceEngine.postgres({ version });
+        compliantInstance(s, { engine, parameterGroup: new rds.ParameterGroup(s, 'Own', { engine, parameters: {} }) });
+      });
+      expect(resultsOf(run, ID)).toEqual([
+        expect.objectContaining({ status, evidence: expect.stringMatching(evidence) }),
+      ]);
+    },
+  );
+  test("takes the major from the group's Family when an L1 instance names no version", () => {
+    const run = judgeStack('prod', (s) => {
+      const group = new rds.CfnDBParameterGroup(s, 'Own', { family: 'postgres16', description: 'own', parameters: {} });
+      new rds.CfnDBInstance(s, 'Db', { engine: 'postgres', dbParameterGroupName: group.ref });
+    });
+    expect(resultsOf(run, ID)).toEqual([
+      expect.objectContaining({ status: 'pass', evidence: expect.stringMatching(/PostgreSQL 16's default/) }),
+    ]);
+  });
   test('fails an L1 PostgreSQL 14 instance on the default parameter group', () => {
     const run = judgeStack(
       'prod',
