@@ -12,13 +12,14 @@ import { type TemplateResource, UNCOMPUTED, sketchOf, walkValue } from '../../te
 
 /**
  * `unwaivable`: a setting of a control prod may not acknowledge on a real resource (open ingress, public access,
- * deletion protection, Multi-AZ, encryption and its keys, proxy TLS); `waivable`: one of a control prod may accept with
+ * deletion protection, Multi-AZ, encryption and its keys, proxy TLS, the security groups in front of a database), or a
+ * call that creates or restores a database the template does not hold, whose every setting the gate never sees; `waivable`: one of a control prod may accept with
  * a review (backup retention, TLS parameters, key rotation, parameter and subnet groups).
  */
 export type SettingClass = 'unwaivable' | 'waivable';
 
 const UNWAIVABLE_SETTING =
-  /^(cidr(ip|ipv6|block|s)?|sourcecidr|ingress|securitygroupingress|ipranges?|allowedcidrs?|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls|keypolicy|resourcepolicy|blockpublicpolicy)$/i;
+  /^(cidr(ip|ipv6|block|s)?|sourcecidr|ingress|securitygroupingress|ipranges?|allowedcidrs?|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls|keypolicy|resourcepolicy|blockpublicpolicy|vpcsecuritygroups|vpcsecuritygroupids)$/i;
 const WAIVABLE_SETTING =
   /^(backupretentionperiod|rds\.force_ssl|require_secure_transport|enablekeyrotation|dbparametergroupname|dbsubnetgroupname|enablehttpendpoint|rotationrules|rotationlambdaarn|automaticbackupreplication(region|kmskeyid))$/i;
 
@@ -54,7 +55,7 @@ function parsedJson(text: string): unknown {
  */
 const MENTIONED: readonly (readonly [RegExp, SettingClass])[] = [
   [
-    /cidr|ingress|iprange|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls|keypolicy|resourcepolicy|blockpublicpolicy|snapshotattribute/,
+    /cidr|ingress|iprange|publiclyaccessible|deletionprotection|multiaz|storageencrypted|kmskeyid|encryptionkey|requiretls|keypolicy|resourcepolicy|blockpublicpolicy|snapshotattribute|vpcsecuritygroup|(create|restore)db(instance|cluster)(?!snapshot|parametergroup|endpoint)/,
     'unwaivable',
   ],
   [

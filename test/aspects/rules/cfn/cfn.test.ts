@@ -170,6 +170,12 @@ describe(`${customResourceSettings.id} and ${customResourceUnwaivableSettings.id
     ['public access', { Settings: { PubliclyAccessible: true } }, /PubliclyAccessible/],
     ['a key for storage', { KmsKeyId: 'alias/aws/rds' }, /KmsKeyId/],
     ['proxy TLS', { RequireTLS: false }, /RequireTLS/],
+    ['the security groups of a database', { VpcSecurityGroupIds: ['sg-0123456789abcdef0'] }, /VpcSecurityGroupIds/],
+    [
+      'a call that restores a database the template does not hold',
+      { Create: '{"service":"RDS","action":"restoreDBInstanceFromDBSnapshot"}' },
+      /names restoredbinstance/,
+    ],
     [
       'an SDK call as a JSON string',
       { Update: JSON.stringify({ parameters: { DeletionProtection: false } }) },
