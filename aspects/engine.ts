@@ -2,7 +2,7 @@
  * The policy engine: judges one stack's rendered template with the kit's rules, merges in the cdk-nag findings, then
  * applies acknowledgements. Pure: everything it needs is passed in, so it is tested without synthesis.
  */
-import type { EnvironmentName } from '../lib/profiles';
+import type { EnvironmentName, NagPackName } from '../lib/profiles';
 import {
   DeclaredAcknowledgement,
   acknowledgementCovers,
@@ -353,13 +353,34 @@ export function evaluateStack(input: StackInput): StackEvaluation {
     if (forbidden.has(a) && !used.has(a)) continue;
     const state = used.has(a) ? 'live' : 'stale';
     records.push(recordOf(a, state));
-    if (state === 'stale')
+    if (state !== 'stale') continue;
+    // One construct is often shared by environments whose packs differ: an acknowledgement for a pack this stack does
+    // not run accepts nothing here, and is told apart from one that outlived its finding.
+    const pack = packOf(a.ruleId);
+    if (pack && !input.target.nagPacks.includes(pack)) {
+      results.push(
+        ackResult('stale', a, `${a.ruleId} on ${a.scope}: the ${pack} pack does not run in ${env}`, 'warning'),
+      );
+    } else {
       results.push(
         ackResult('stale', a, `${a.ruleId} on ${a.scope} matches no finding`, env === 'prod' ? 'error' : 'warning'),
       );
+    }
   }
   records.sort((x, y) => byCodePoint(x.scope, y.scope) || byCodePoint(x.ruleId, y.ruleId));
   return { stack: input.stackName, environment: env, results: sortResults(results), acknowledgements: records };
+}
+
+/** The cdk-nag pack a rule id belongs to (`NIST.800.53.R5-RDSMultiAZSupport` is NIST80053R5's); undefined for others. */
+function packOf(ruleId: string): NagPackName | undefined {
+  const prefix = /^(AwsSolutions|HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321)-/.exec(ruleId)?.[1];
+  const packs: Readonly<Record<string, NagPackName>> = {
+    AwsSolutions: 'AwsSolutions',
+    'HIPAA.Security': 'HIPAA',
+    'NIST.800.53.R5': 'NIST80053R5',
+    'PCI.DSS.321': 'PCIDSS321',
+  };
+  return prefix === undefined ? undefined : packs[prefix];
 }
 
 /** Deterministic order: stack, rule, construct path, evidence. */

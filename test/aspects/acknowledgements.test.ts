@@ -106,6 +106,23 @@ describe('acknowledgements', () => {
     ).toMatchObject({ status: 'fail' });
   });
 
+  test('a stale one for a cdk-nag pack the stack does not run is a warning, even in prod; one of a pack it runs is not', () => {
+    const stale = (ruleId: string) =>
+      resultsOf(
+        judgeStack('prod', (s) => acknowledge(compliantInstance(s), ack(ruleId))),
+        'SS-ACK-003',
+      );
+    expect(stale('HIPAA.Security-RDSInstanceBackupEnabled')).toEqual([
+      expect.objectContaining({
+        status: 'warn',
+        evidence: expect.stringMatching(/the HIPAA pack does not run in prod/),
+      }),
+    ]);
+    expect(stale('AwsSolutions-RDS13')).toEqual([
+      expect.objectContaining({ status: 'fail', evidence: expect.stringMatching(/matches no finding/) }),
+    ]);
+  });
+
   test('acknowledges one cdk-nag finding on the narrowest construct', () => {
     const run = judgeStack('dev', (s) => {
       const db = compliantInstance(s, { multiAz: false });
