@@ -624,6 +624,29 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // The same call naming a template parameter: the SDK call is then a Fn::Join that synthesis cannot compute.
+    name: 'b-aws-custom-resource-with-parameter-turns-off-deletion-protection',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-004'],
+    klass: 'B',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const instance = new CfnParameter(stack, 'InstanceId', { type: 'String', default: 'orders-prod' });
+      const call = new cr.AwsCustomResource(stack, 'DisableDeletionProtection', {
+        onUpdate: {
+          service: 'RDS',
+          action: 'modifyDBInstance',
+          parameters: { DBInstanceIdentifier: instance.valueAsString, DeletionProtection: false },
+          physicalResourceId: cr.PhysicalResourceId.of('orders-prod-deletion-protection'),
+        },
+        policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+        installLatestAwsSdk: false,
+      });
+      acceptCustomResourceProvider(kit, stack, call);
+    },
+  },
+  {
     name: 'b-custom-resource-joined-cidr',
     expect: 'fail',
     ruleIds: ['SS-CFN-004'],
@@ -1364,6 +1387,55 @@ const FAIL: readonly RedteamCase[] = [
         cidrIp: PUBLIC_TEST_CIDR,
       });
       accept(kit, rule, 'SS-EC2-001', 'The vendor reaches the database from its office range.');
+    },
+  },
+  {
+    // A shared group imported by id: its ingress is in no template, so the gate cannot tell what reaches the port.
+    name: 'e-database-behind-imported-security-group',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-014'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      teamDatabase(kit, stack, {
+        instance: {
+          securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'SharedGroup', 'sg-0123456789abcdef0')],
+        },
+      });
+    },
+  },
+  {
+    // Principal * "unless the caller is in our account": a negation admits every other account.
+    name: 'e-key-policy-open-unless-own-account',
+    expect: 'fail',
+    ruleIds: ['SS-IAM-001'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app)).key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringNotEquals: { 'aws:PrincipalAccount': '111111111111' } },
+        }),
+      );
+    },
+  },
+  {
+    // The database's secret replicated to another Region with no key named there: aws/secretsmanager of that Region.
+    name: 'd-secret-replica-under-aws-managed-key',
+    expect: 'fail',
+    ruleIds: ['SS-SM-001'],
+    klass: 'D',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      // db.secret is the attachment; the generated secret is the instance's child.
+      const secret = teamDatabase(kit, teamStack(app)).db.node.findChild('Secret');
+      (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyOverride('ReplicaRegions', [
+        { Region: 'eu-west-1' },
+      ]);
     },
   },
   {
