@@ -10,6 +10,7 @@ import {
   coversRule,
   MIN_REASON_LENGTH,
 } from './acknowledgements';
+import type { FileAssets } from './assets';
 import type { ComplianceTarget } from './environment';
 import { NagFinding, nagUnacknowledgeableInProd } from './nag';
 import type { Resolver } from './resolve';
@@ -50,6 +51,8 @@ export interface StackInput {
   readonly resolver: Resolver;
   /** Logical ids of the nested-stack resources whose templates are judged too. */
   readonly judgedNestedStacks?: ReadonlySet<string>;
+  /** The file assets the stack uploads (see `RuleContext.fileAssets`). */
+  readonly fileAssets?: FileAssets;
   /** Parameters the parent stack sets (a nested stack): they are not expanded over their allowed values. */
   readonly parentParameters?: ReadonlySet<string>;
   /** Construct path of the CfnResource behind a logical id. */
@@ -136,6 +139,7 @@ function ruleResults(input: StackInput): CheckResult[] {
     minBackupRetentionDays: input.target.minBackupRetentionDays,
     resolver: input.resolver,
     judgedNestedStacks: input.judgedNestedStacks ?? new Set<string>(),
+    fileAssets: input.fileAssets,
   };
   const record = (rule: PolicyRule, logicalId: string, type: string, outcome: RuleOutcome, ruleSeverity: Severity) => {
     const verdict = judgeOutcome(rule, outcome, ruleSeverity, env);

@@ -36,6 +36,7 @@ import { toJunit } from './junit';
 import { toSarif, SourceLocation } from './sarif';
 import { kitHome } from './kit-home';
 import { assertSetup, kitManifest } from './setup';
+import { FileAssets, fileAssetsOf } from './assets';
 import { failProcess, guardAssembly, underCdkCli, underTestRunner } from './exit-guard';
 import type { CfnTemplate } from './template';
 import type { AcknowledgementRecord, CheckResult } from './types';
@@ -448,6 +449,18 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       targets.set(j, target);
       j.resolver!.environment = target.environment;
     }
+    // The files of asset manifests the rules read (a state machine definition of DefinitionBody.fromFile), held with
+    // the templates at exit.
+    const assetTexts = new Map<string, string>();
+    const assetsByManifest = new Map<string, FileAssets>();
+    const fileAssetsFor = (j: Judged): FileAssets => {
+      let top = j;
+      while (top.parent) top = top.parent;
+      const manifest = join(dirname(top.templatePath), `${top.stack.artifactId}.assets.json`);
+      let assets = assetsByManifest.get(manifest);
+      if (!assets) assetsByManifest.set(manifest, (assets = fileAssetsOf(manifest, assetTexts)));
+      return assets;
+    };
     for (const j of judged) {
       const { stack, template, text } = j;
       const target = targets.get(j)!;
@@ -468,6 +481,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
         template,
         resolver: j.resolver!,
         judgedNestedStacks: nestedIds,
+        fileAssets: fileAssetsFor(j),
         parentParameters: new Set(Object.keys(passed ?? {})),
         pathOf: index.pathOf,
         resourceAt: index.resourceAt,
@@ -506,7 +520,7 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
     };
     this.lastRun = run;
     // What the gate judged and wrote, as the CLI must find it when the app has exited.
-    const judgedFiles = new Map(judged.map((j) => [j.templatePath, j.text]));
+    const judgedFiles = new Map([...judged.map((j) => [j.templatePath, j.text] as const), ...assetTexts]);
     if (this.options.writeFiles) {
       const outdir = App.isApp(root) ? root.outdir : fallbackDir;
       mkdirSync(outdir, { recursive: true });

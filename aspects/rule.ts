@@ -2,6 +2,7 @@
  * What a policy rule is: metadata beside a pure function of one rendered resource and its environment.
  */
 import type { EnvironmentName } from '../lib/profiles';
+import type { FileAssets } from './assets';
 import { stricterEnvironment } from './environment';
 import { describeShort, Resolver } from './resolve';
 import type { CfnTemplate, TemplateResource } from './template';
@@ -22,6 +23,8 @@ export interface RuleContext {
   readonly resolver: Resolver;
   /** Logical ids of `AWS::CloudFormation::Stack` resources whose template the gate judged (the app's NestedStacks). */
   readonly judgedNestedStacks: ReadonlySet<string>;
+  /** The stack's file assets (the top-level stack's, for a nested one): documents a template reads from S3. */
+  readonly fileAssets?: FileAssets;
 }
 
 /** The verdict on one resource (or one part of it, such as one ingress rule). */

@@ -51,9 +51,10 @@ describe('the exit guard, in an app process of its own (node, as the CDK CLI run
         "import * as path from 'node:path';",
         "import { App, NestedStack, Stack } from 'aws-cdk-lib';",
         "import * as s3 from 'aws-cdk-lib/aws-s3';",
+        "import * as sfn from 'aws-cdk-lib/aws-stepfunctions';",
         `import * as kit from ${JSON.stringify(join(ROOT, 'lib'))};`,
         `const outdir = ${JSON.stringify(join(dir, 'out'))};`,
-        'void fs, path, NestedStack, s3, kit;',
+        'void fs, path, NestedStack, s3, sfn, kit;',
         body,
       ].join('\n'),
     );
@@ -114,6 +115,24 @@ fs.writeFileSync(assetsFile, JSON.stringify(assets));
 `);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/1 file changed after the gate judged it \(Team\.assets\.json\)/);
+  });
+  test('a state machine definition the gate read from its asset, rewritten after judging, fails the process', () => {
+    const r = runApp(`
+const definition = path.join(path.dirname(outdir), 'describe.json');
+fs.writeFileSync(definition, JSON.stringify({ StartAt: 'D', States: { D: { Type: 'Pass', End: true } } }));
+const app = new App({ outdir });
+const stack = new Stack(app, 'Team');
+const machine = new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromFile(definition) });
+for (const ruleId of ['AwsSolutions-SF1', 'AwsSolutions-SF2']) {
+  kit.acknowledge(machine, { ruleId, reason: 'a pass state that runs nothing: no logs or traces to keep', owner: 'team@example.com', expires: '2099-01-01' });
+}
+kit.applyCompliance(app, { environment: 'prod', nagPacks: [] });
+const dir = app.synth().directory;
+const asset = fs.readdirSync(dir).find((f) => f.startsWith('asset.') && f.endsWith('.json'))!;
+fs.writeFileSync(path.join(dir, asset), JSON.stringify({ StartAt: 'D', States: { D: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:rds:modifyDBInstance', Parameters: { DeletionProtection: false }, End: true } } }));
+`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/1 file changed after the gate judged it \(asset\.[0-9a-f]+\.json\)/);
   });
   test('a gate attached and never run fails the process', () => {
     const r = runApp(`

@@ -3,6 +3,8 @@
  * that must pass it. Every case is synthesized by the real CDK CLI (see run.ts); `build` cases through app.ts,
  * `kitContext` cases through the kit's own app (cdk.json) with `-c` overrides.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   App,
@@ -770,6 +772,33 @@ const FAIL: readonly RedteamCase[] = [
           },
         }),
       );
+    },
+  },
+  {
+    // DefinitionBody.fromFile uploads the definition as a file asset; the template only names its S3 location.
+    name: 'b-sfn-definition-file-turns-off-deletion-protection',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-004'],
+    klass: 'B',
+    form: 'L2',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const file = join(mkdtempSync(join(tmpdir(), 'spendsense-redteam-')), 'unprotect.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          StartAt: 'Unprotect',
+          States: {
+            Unprotect: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::aws-sdk:rds:modifyDBInstance',
+              Parameters: { DbInstanceIdentifier: 'orders-prod', DeletionProtection: false, ApplyImmediately: true },
+              End: true,
+            },
+          },
+        }),
+      );
+      new sfn.StateMachine(t.stack, 'Unprotect', { definitionBody: sfn.DefinitionBody.fromFile(file) });
     },
   },
   {

@@ -6,8 +6,9 @@
  * of the `aws-sdk` integrations, or a Systems Manager document (`aws:executeAwsApi` steps, scripts), whose call and
  * parameters the template holds.
  */
-import type { Resolver } from '../../resolve';
-import { RuleOutcome, cannotVerify, props } from '../../rule';
+import { type FileAssets, NO_FILE_ASSETS } from '../../assets';
+import { describeShort, type Resolver } from '../../resolve';
+import { RuleContext, RuleOutcome, cannotVerify, props } from '../../rule';
 import { type TemplateResource, UNCOMPUTED, sketchOf, walkValue } from '../../template';
 
 /**
@@ -47,6 +48,19 @@ function parsedJson(text: string): unknown {
     }
   }
   return undefined;
+}
+
+/** A YAML document (a state machine definition may be one), or undefined when the text is not YAML of a mapping. */
+function parsedYaml(text: string): unknown {
+  // Loaded only for a definition that is not JSON.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require('yaml') as typeof import('yaml');
+  try {
+    const value: unknown = parse(text);
+    return value !== null && typeof value === 'object' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -179,10 +193,14 @@ function sdkTasks(
 /**
  * The settings of the AWS API calls a Scheduler schedule (`Target.Input` of an `aws-sdk` universal target) or a state
  * machine (`Parameters` / `Arguments` of its `aws-sdk` tasks) makes, and of the input a resource of {@link RUN_INPUTS}
- * passes. A definition the template does not hold (one read from S3) yields none, as a function's code does; one that
- * is not JSON is read as text.
+ * passes. A definition read from S3 is read from the app's file asset uploaded there (`DefinitionBody.fromFile`); one
+ * the app does not stage cannot be verified. A definition that is neither JSON nor YAML is read as text.
  */
-function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): CustomResourceSetting[] {
+function apiCallSettingsOf(
+  resource: TemplateResource,
+  resolver: Resolver,
+  assets: FileAssets,
+): CustomResourceSetting[] {
   const p = props(resource);
   const out: CustomResourceSetting[] = [];
   if (resource.Type === 'AWS::Scheduler::Schedule') {
@@ -199,13 +217,29 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
     scan(Object.fromEntries(inputs.map((k) => [k, p[k]])), '', resolver, out);
     return out;
   }
-  // A definition built around a parameter (a task's request naming one) is read with its literal parts.
-  const text = textOf(p.DefinitionString, resolver) ?? sketchOf(p.DefinitionString, resolver);
   let definition: unknown = p.Definition;
-  if (definition === undefined && text !== undefined) {
-    definition = parsedJson(text);
+  let where = 'Definition';
+  if (definition === undefined && p.DefinitionString !== undefined) {
+    where = 'DefinitionString';
+    // A definition built around a parameter (a task's request naming one) is read with its literal parts.
+    const text = textOf(p.DefinitionString, resolver) ?? sketchOf(p.DefinitionString, resolver);
+    definition = text === undefined ? undefined : parsedJson(text);
     // Text that is not JSON is still read for the settings it names.
-    if (definition === undefined) scan(text, 'DefinitionString', resolver, out);
+    if (definition === undefined && text !== undefined) scan(text, where, resolver, out);
+  } else if (definition === undefined && p.DefinitionS3Location !== undefined) {
+    where = 'DefinitionS3Location';
+    const location = (p.DefinitionS3Location ?? {}) as Record<string, unknown>;
+    // A version names an object of a versioned bucket, which no asset of the app is.
+    const text = location.Version === undefined ? assets.textAt(location.Bucket, location.Key) : undefined;
+    if (text === undefined) {
+      out.push({
+        class: 'waivable',
+        evidence: `DefinitionS3Location=${describeShort(location)} (a definition in S3 that is no file asset of the app, so its calls are unseen)`,
+      });
+      return out;
+    }
+    definition = parsedJson(text) ?? parsedYaml(text);
+    if (definition === undefined) scan(text, where, resolver, out);
   }
   const tasks: [string, Record<string, unknown>, string][] = [];
   // A task's Resource may be built (Fn::Sub) or a `${Name}` of DefinitionSubstitutions, filled in at deploy.
@@ -214,7 +248,7 @@ function apiCallSettingsOf(resource: TemplateResource, resolver: Resolver): Cust
     textOf(value, resolver)?.replace(/\$\{([^}]+)\}/g, (whole, name: string) =>
       name in substitutions ? (textOf(substitutions[name], resolver) ?? whole) : whole,
     );
-  sdkTasks(definition, p.Definition === undefined ? 'DefinitionString' : 'Definition', resourceOf, tasks);
+  sdkTasks(definition, where, resourceOf, tasks);
   for (const [path, task, resource] of tasks) {
     const action = actionOf(resource);
     scan({ Resource: action, Parameters: task.Parameters, Arguments: task.Arguments }, path, resolver, out);
@@ -258,9 +292,13 @@ export function isRegistryExtension(type: string): boolean {
 }
 
 /** What one of those resources is told to apply, of one class: each a setting the gate cannot see applied. */
-export function unseenSettings(resource: TemplateResource, resolver: Resolver, only: SettingClass): RuleOutcome[] {
+export function unseenSettings(
+  resource: TemplateResource,
+  { resolver, fileAssets }: Pick<RuleContext, 'resolver' | 'fileAssets'>,
+  only: SettingClass,
+): RuleOutcome[] {
   const settings = API_CALL_TYPES.includes(resource.Type)
-    ? apiCallSettingsOf(resource, resolver)
+    ? apiCallSettingsOf(resource, resolver, fileAssets ?? NO_FILE_ASSETS)
     : customResourceSettingsOf(resource, resolver);
   return settings
     .filter((s) => s.class === only)

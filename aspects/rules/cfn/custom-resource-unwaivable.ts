@@ -16,5 +16,5 @@ export const customResourceUnwaivableSettings: PolicyRule = {
   unacknowledgeableIn: ['prod'],
   resourceTypes: SETTING_CARRIER_TYPES,
   alsoJudges: isRegistryExtension,
-  evaluate: (resource, { resolver }) => unseenSettings(resource, resolver, 'unwaivable'),
+  evaluate: (resource, context) => unseenSettings(resource, context, 'unwaivable'),
 };

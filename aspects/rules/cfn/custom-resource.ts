@@ -15,5 +15,5 @@ export const customResourceSettings: PolicyRule = {
   unacknowledgeableIn: [],
   resourceTypes: SETTING_CARRIER_TYPES,
   alsoJudges: isRegistryExtension,
-  evaluate: (resource, { resolver }) => unseenSettings(resource, resolver, 'waivable'),
+  evaluate: (resource, context) => unseenSettings(resource, context, 'waivable'),
 };

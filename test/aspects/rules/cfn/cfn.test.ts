@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   Aws,
   CfnCondition,
@@ -10,6 +13,7 @@ import {
   CustomResource,
   Duration,
   Fn,
+  NestedStack,
   Stack,
   Token,
 } from 'aws-cdk-lib';
@@ -796,4 +800,138 @@ describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id
   const condition = (s: Stack) =>
     new CfnCondition(s, 'IsProd', { expression: Fn.conditionEquals(new CfnParameter(s, 'Env').valueAsString, 'prod') });
   const mapping = (s: Stack) => new CfnMapping(s, 'Ranges', { mapping: { 'us-east-1': { Cidr: '0.0.0.0/0' } } });
+});
+
+describe(`${customResourceUnwaivableSettings.id} and ${customResourceSettings.id} read a state machine definition from S3`, () => {
+  const UNWAIVABLE = customResourceUnwaivableSettings.id;
+  const WAIVABLE = customResourceSettings.id;
+  const evidence = (run: ReturnType<typeof judgeStack>, rule: string) => resultsOf(run, rule).map((r) => r.evidence);
+  const definitionFile = (name: string, text: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'spendsense-definition-')), name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const unprotect = JSON.stringify({
+    StartAt: 'Unprotect',
+    States: {
+      Unprotect: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:rds:modifyDBInstance',
+        Parameters: { DbInstanceIdentifier: 'orders-prod', DeletionProtection: false },
+        End: true,
+      },
+    },
+  });
+  test('a JSON file of DefinitionBody.fromFile (L2): its tasks are judged as an inline definition is', () => {
+    const file = definitionFile('unprotect.json', unprotect);
+    const run = judgeStack('prod', (s) => {
+      new sfn.StateMachine(s, 'Machine', { definitionBody: sfn.DefinitionBody.fromFile(file) });
+    });
+    expect(evidence(run, UNWAIVABLE)).toEqual([
+      expect.stringMatching(/^Properties\/DefinitionS3Location\/States\/Unprotect\/Parameters\/DeletionProtection /),
+    ]);
+    expect(resultsOf(run, UNWAIVABLE).map((r) => r.severity)).toEqual(['error']);
+  });
+  test('a YAML file: read as the document it is', () => {
+    const file = definitionFile(
+      'data-api.yaml',
+      [
+        'StartAt: DataApi',
+        'States:',
+        '  DataApi:',
+        '    Type: Task',
+        '    Resource: arn:aws:states:::aws-sdk:rds:enableHttpEndpoint',
+        '    Parameters:',
+        '      ResourceArn: arn:aws:rds:us-east-1:111111111111:cluster:orders',
+        '    End: true',
+      ].join('\n'),
+    );
+    const run = judgeStack('prod', (s) => {
+      new sfn.StateMachine(s, 'Machine', { definitionBody: sfn.DefinitionBody.fromFile(file) });
+    });
+    expect(evidence(run, WAIVABLE)).toEqual([
+      expect.stringMatching(/DefinitionS3Location\/States\/DataApi\/Resource \(text that names enablehttpendpoint\)/),
+    ]);
+  });
+  test('a task of the file that sends its state input as the request cannot be verified', () => {
+    const file = definitionFile(
+      'passthrough.json',
+      JSON.stringify({
+        StartAt: 'Modify',
+        States: { Modify: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:rds:modifyDBCluster', End: true } },
+      }),
+    );
+    const run = judgeStack('prod', (s) => {
+      new sfn.StateMachine(s, 'Machine', { definitionBody: sfn.DefinitionBody.fromFile(file) });
+    });
+    expect(evidence(run, WAIVABLE)).toEqual([
+      expect.stringMatching(/a call to rds:modifyDBCluster whose request is the state input/),
+    ]);
+  });
+  test('a file of a nested stack is read from its parent stack assets', () => {
+    const file = definitionFile('unprotect.json', unprotect);
+    const run = judgeStack('prod', (s) => {
+      const inner = new NestedStack(s, 'Inner');
+      new sfn.StateMachine(inner, 'Machine', { definitionBody: sfn.DefinitionBody.fromFile(file) });
+    });
+    expect(evidence(run, UNWAIVABLE)).toEqual([
+      expect.stringMatching(/^Properties\/DefinitionS3Location\/States\/Unprotect\/Parameters\/DeletionProtection /),
+    ]);
+  });
+  test('a file whose calls only read is silent', () => {
+    const file = definitionFile(
+      'describe.json',
+      JSON.stringify({
+        StartAt: 'Describe',
+        States: {
+          Describe: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
+            Parameters: { DbInstanceIdentifier: 'orders-prod' },
+            End: true,
+          },
+        },
+      }),
+    );
+    const run = judgeStack('prod', (s) => {
+      new sfn.StateMachine(s, 'Machine', { definitionBody: sfn.DefinitionBody.fromFile(file) });
+    });
+    expect([...resultsOf(run, UNWAIVABLE), ...resultsOf(run, WAIVABLE)]).toEqual([]);
+  });
+  test.each([
+    ['prod', 'error'],
+    ['dev', 'warning'],
+  ] as const)('a definition in a bucket of its own (L1) cannot be verified in %s', (env, severity) => {
+    const run = judgeStack(env, (s) => {
+      new sfn.CfnStateMachine(s, 'Machine', {
+        roleArn: 'arn:aws:iam::111111111111:role/sfn',
+        definitionS3Location: { bucket: 'team-definitions', key: 'unprotect.json' },
+      });
+    });
+    expect(resultsOf(run, WAIVABLE)).toEqual([
+      expect.objectContaining({
+        status: 'cannot-verify',
+        severity,
+        evidence: expect.stringMatching(/DefinitionS3Location=.*team-definitions.*no file asset of the app/),
+      }),
+    ]);
+  });
+  test.each([
+    [
+      'a Version (escape hatch)',
+      (m: sfn.CfnStateMachine) => m.addPropertyOverride('DefinitionS3Location.Version', '3'),
+    ],
+    [
+      'another key (escape hatch)',
+      (m: sfn.CfnStateMachine) => m.addPropertyOverride('DefinitionS3Location.Key', 'x.json'),
+    ],
+  ])('an asset location changed to %s cannot be verified', (_, change) => {
+    const file = definitionFile('unprotect.json', unprotect);
+    const run = judgeStack('prod', (s) => {
+      const machine = new sfn.StateMachine(s, 'Machine', { definitionBody: sfn.DefinitionBody.fromFile(file) });
+      change(machine.node.defaultChild as sfn.CfnStateMachine);
+    });
+    expect(evidence(run, UNWAIVABLE)).toEqual([]);
+    expect(evidence(run, WAIVABLE)).toEqual([expect.stringMatching(/no file asset of the app/)]);
+  });
 });
