@@ -1,5 +1,12 @@
 import { PolicyRule, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
 import { numberOf, viaOf } from '../../template';
+import { sourceDatabaseOf } from './source-database';
+
+/**
+ * Properties that make an instance naming `SourceDBInstanceIdentifier` a point-in-time restore (a new, writable
+ * database) rather than a read replica: CloudFormation restores when either is set.
+ */
+const POINT_IN_TIME = ['RestoreTime', 'UseLatestRestorableTime'] as const;
 
 /** CloudFormation's default when BackupRetentionPeriod is not set. */
 const CFN_DEFAULT_RETENTION_DAYS = 1;
@@ -20,10 +27,14 @@ export const backupRetention: PolicyRule = {
     if (member === 'here') return [];
     if (member !== 'none') return [member];
     const p = props(resource);
-    // A read replica of an instance of this template: the source's backups protect the data.
-    if (resource.Type === 'AWS::RDS::DBInstance' && p.SourceDBInstanceIdentifier !== undefined) {
-      const source = resolver.resolve(p.SourceDBInstanceIdentifier);
-      if (source.kind === 'resource' && source.type === 'AWS::RDS::DBInstance') return [];
+    // A read replica of an instance of this template: the source's backups protect the data. A point-in-time restore
+    // names its source the same way but is a database of its own, whose backups are its own.
+    if (
+      resource.Type === 'AWS::RDS::DBInstance' &&
+      p.SourceDBInstanceIdentifier !== undefined &&
+      !POINT_IN_TIME.some((key) => p[key] !== undefined)
+    ) {
+      if (sourceDatabaseOf(p.SourceDBInstanceIdentifier, resolver)?.type === 'AWS::RDS::DBInstance') return [];
     }
     const where = 'Properties/BackupRetentionPeriod';
     const days = numberOf(p.BackupRetentionPeriod, resolver, CFN_DEFAULT_RETENTION_DAYS);

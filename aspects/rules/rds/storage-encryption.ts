@@ -2,6 +2,7 @@ import { classifyKey, keyOutcome } from '../../kms';
 import type { Resolver } from '../../resolve';
 import { PolicyRule, RuleOutcome, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
 import { booleanOf, describe, viaOf } from '../../template';
+import { sourceDatabaseOf } from './source-database';
 
 /**
  * What a DB instance is restored or replicated from. CloudFormation's reference says not to set StorageEncrypted with
@@ -10,25 +11,20 @@ import { booleanOf, describe, viaOf } from '../../template';
  */
 const INSTANCE_SOURCES = [
   'DBSnapshotIdentifier',
+  // A Multi-AZ DB cluster snapshot restored as a single instance: the restore takes the snapshot's encryption too.
+  'DBClusterSnapshotIdentifier',
   'SourceDBInstanceIdentifier',
   'SourceDBInstanceAutomatedBackupsArn',
   'SourceDbiResourceId',
   'SourceDBClusterIdentifier',
 ] as const;
 
-const DATABASE = /^AWS::RDS::DB(Instance|Cluster)$/;
-
 /** A source of the app is judged on its own; one outside it (a snapshot, an ARN) cannot be verified. */
 function inheritedEncryption(key: string, value: unknown, resolver: Resolver): RuleOutcome {
   const where = `Properties/${key}`;
+  const database = sourceDatabaseOf(value, resolver);
+  if (database) return pass(`${key}=${database.named}: encrypted as that database is, judged on its own`, where);
   const source = resolver.resolve(value);
-  if (source.kind === 'resource' && DATABASE.test(source.type))
-    return pass(`${key}=${source.logicalId}: encrypted as that database is, judged on its own`, where);
-  // The ARN of a database of this template, as an L2 replica names its source.
-  const arn = source.kind === 'expression' ? /:(?:db|cluster):\$\{([A-Za-z0-9]+)\}$/.exec(source.text) : null;
-  const named = arn ? resolver.template.Resources?.[arn[1]] : undefined;
-  if (named && DATABASE.test(named.Type))
-    return pass(`${key}=the ARN of ${arn![1]}: encrypted as that database is, judged on its own`, where);
   return cannotVerify(
     `${key}=${describe(source.kind === 'literal' ? source.value : value)}: encrypted as that source is, whatever StorageEncrypted and KmsKeyId say`,
     where,

@@ -1,4 +1,5 @@
 import { CfnResource, Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { backupRetention } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
@@ -54,5 +55,50 @@ describe(`${ID} backup retention`, () => {
       (s) => new CfnResource(s, 'Bare', { type: 'AWS::RDS::DBInstance', properties: { BackupRetentionPeriod: '2' } }),
     );
     expect(statusOf(run, ID)).toBe('fail');
+  });
+
+  describe('of an instance made from another instance of the app', () => {
+    const replicaOf = (s: Parameters<Parameters<typeof judgeStack>[1]>[0]) => {
+      const source = compliantInstance(s);
+      return new rds.DatabaseInstanceReadReplica(s, 'Copy', {
+        sourceDatabaseInstance: source,
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+        vpc: source.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      });
+    };
+    const copyResults = (run: ReturnType<typeof judgeStack>) =>
+      resultsOf(run, ID).filter((r) => /\/Copy(\/|$)/.test(r.constructPath));
+    test('a read replica (L2) is protected by its source, and not judged', () => {
+      expect(copyResults(judgeStack('prod', (s) => replicaOf(s)))).toEqual([]);
+    });
+    test.each([
+      ['UseLatestRestorableTime', true],
+      ['RestoreTime', '2026-12-01T00:00:00Z'],
+    ])(
+      'a point-in-time restore (escape hatch: %s) is a database of its own, judged on its own backups',
+      (key, value) => {
+        const run = judgeStack('prod', (s) => {
+          const copy = replicaOf(s).node.defaultChild as rds.CfnDBInstance;
+          copy.addPropertyOverride(key, value);
+          copy.addPropertyOverride('BackupRetentionPeriod', 1);
+        });
+        expect(copyResults(run)).toEqual([
+          expect.objectContaining({ status: 'fail', evidence: 'BackupRetentionPeriod=1, minimum 14' }),
+        ]);
+      },
+    );
+    test("a point-in-time restore (L1) of the app's instance keeping 14 days passes", () => {
+      const run = judgeStack('prod', (s) => {
+        const source = cfnOf(compliantInstance(s));
+        new rds.CfnDBInstance(s, 'Copy', {
+          dbInstanceClass: 'db.m7g.large',
+          sourceDbInstanceIdentifier: source.ref,
+          useLatestRestorableTime: true,
+          backupRetentionPeriod: 14,
+        });
+      });
+      expect(copyResults(run).map((r) => r.status)).toEqual(['pass']);
+    });
   });
 });

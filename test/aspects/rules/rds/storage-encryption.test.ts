@@ -73,6 +73,11 @@ describe(`${ID} storage encrypted with a customer-managed key`, () => {
       'arn:aws:rds:us-east-1:111111111111:snapshot:orders-2026',
     ],
     ['an escape hatch making a replica of an outside instance', 'SourceDBInstanceIdentifier', 'orders-legacy'],
+    [
+      'an escape hatch restoring a Multi-AZ DB cluster snapshot',
+      'DBClusterSnapshotIdentifier',
+      'arn:aws:rds:eu-west-1:222222222222:cluster-snapshot:partner-orders',
+    ],
   ])('cannot verify %s, whatever StorageEncrypted and KmsKeyId say', (_, key, value) => {
     const run = judgeStack('prod', (s) => cfnOf(compliantInstance(s)).addPropertyOverride(key, value));
     expect(resultsOf(run, ID)).toEqual([
@@ -98,6 +103,21 @@ describe(`${ID} storage encrypted with a customer-managed key`, () => {
     expect(resultsOf(run, ID).map((r) => `${r.status} ${r.location}`)).toContain(
       'cannot-verify Properties/DBSnapshotIdentifier',
     );
+  });
+
+  test('an L1 instance restored from a Multi-AZ DB cluster snapshot cannot be verified, though it names a key', () => {
+    const run = judgeStack('prod', (s) => {
+      const key = new kms.Key(s, 'Key', { enableKeyRotation: true });
+      new rds.CfnDBInstance(s, 'Restored', {
+        dbInstanceClass: 'db.m7g.large',
+        dbClusterSnapshotIdentifier: 'partner-orders-2026-12-01',
+        storageEncrypted: true,
+        kmsKeyId: key.keyArn,
+      });
+    });
+    expect(resultsOf(run, ID).map((r) => `${r.status} ${r.location}`)).toEqual([
+      'cannot-verify Properties/DBClusterSnapshotIdentifier',
+    ]);
   });
 
   test("a replica of the app's own instance is encrypted as that instance, judged on its own", () => {
