@@ -2,9 +2,13 @@ import type { Resolver } from '../../resolve';
 import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
 import { booleanOf, describe } from '../../template';
 
-/** Condition keys that tie a statement to an account, an organization or a network of the team's. */
+/**
+ * Condition keys that tie a statement to an account, an organization or a network of the team's. Not
+ * `aws:VpcSourceIp`: it is the caller's address inside whichever VPC its endpoint is in, any account's, so a private
+ * range there names no network of the team's until `aws:SourceVpc` or `aws:SourceVpce` does.
+ */
 const SCOPING_KEYS =
-  /^(aws:(PrincipalAccount|PrincipalOrgID|PrincipalOrgPaths|PrincipalArn|SourceAccount|SourceOrgID|SourceArn|SourceVpce?|VpcSourceIp)|kms:CallerAccount)$/i;
+  /^(aws:(PrincipalAccount|PrincipalOrgID|PrincipalOrgPaths|PrincipalArn|SourceAccount|SourceOrgID|SourceArn|SourceVpce?)|kms:CallerAccount)$/i;
 
 /**
  * Operators under which a scoping key admits only the values written: equality and patterns, each value required of

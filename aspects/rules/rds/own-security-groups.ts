@@ -7,6 +7,8 @@ const GROUPS_PROPERTY: Readonly<Record<string, string>> = {
   'AWS::RDS::DBInstance': 'VPCSecurityGroups',
   'AWS::RDS::DBCluster': 'VpcSecurityGroupIds',
   'AWS::RDS::DBProxy': 'VpcSecurityGroupIds',
+  // An endpoint of a proxy (in its own or another VPC) is a door to the database of its own.
+  'AWS::RDS::DBProxyEndpoint': 'VpcSecurityGroupIds',
 };
 
 /** What a group reference is: a security group of the app (whose rules SS-EC2-001 judges), or what else it is. */

@@ -104,6 +104,7 @@ describe(`${ID} no key or secret policy allows every principal`, () => {
       ['a wildcard value', { StringLike: { 'aws:PrincipalAccount': '*' } }],
       ['an ARN of any account', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/app' } }],
       ['every address', { IpAddress: { 'aws:VpcSourceIp': '0.0.0.0/0' } }],
+      ["a private range of any account's VPC", { IpAddress: { 'aws:VpcSourceIp': '10.0.0.0/8' } }],
       ['a key that scopes nothing', { StringEquals: { 'kms:ViaService': 'rds.us-east-1.amazonaws.com' } }],
     ])('fails a condition that is %s', (_, conditions) => {
       expect(verdicts(judgeStack('prod', key(conditions)))).toEqual([
@@ -118,9 +119,34 @@ describe(`${ID} no key or secret policy allows every principal`, () => {
         { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-abc123/r-ab12/ou-ab12-11111111/*'] } },
       ],
       ['a VPC endpoint', { StringEquals: { 'aws:SourceVpce': 'vpce-0123456789abcdef0' } }],
+      [
+        'a private range of one VPC',
+        {
+          StringEquals: { 'aws:SourceVpc': 'vpc-0123456789abcdef0' },
+          IpAddress: { 'aws:VpcSourceIp': '10.0.0.0/8' },
+        },
+      ],
     ])('passes a condition to %s', (_, conditions) => {
       expect(verdicts(judgeStack('prod', key(conditions)))).toEqual([
         'AWS::KMS::Key pass no statement allows every principal unconditionally',
+      ]);
+    });
+    test("fails a secret policy (L2, BlockPublicPolicy off) open to a private range of any account's VPC", () => {
+      const run = judgeStack('prod', (s) => {
+        const secret = new secretsmanager.Secret(s, 'Secret');
+        secret.addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: [new iam.AnyPrincipal()],
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: ['*'],
+            conditions: { IpAddress: { 'aws:VpcSourceIp': '10.0.0.0/8' } },
+          }),
+        );
+        (secret.node.findChild('Policy').node.defaultChild as secretsmanager.CfnResourcePolicy).blockPublicPolicy =
+          false;
+      });
+      expect(verdicts(run)).toEqual([
+        expect.stringMatching(/^AWS::SecretsManager::ResourcePolicy fail statement 0 allows Principal \*/),
       ]);
     });
     test('cannot verify a scoping condition whose value is a parameter', () => {

@@ -69,6 +69,38 @@ describe(`${ID} database security groups are defined in the app`, () => {
     ]);
   });
 
+  describe('a proxy endpoint, a door of its own to the database', () => {
+    const withEndpoint = (groups: (s: Stack, vpc: ec2.IVpc) => string[] | undefined) => (s: Stack) => {
+      const db = compliantInstance(s);
+      const proxy = db.addProxy('Proxy', { secrets: [db.secret!], vpc: db.vpc, requireTLS: true });
+      new rds.CfnDBProxyEndpoint(s, 'Endpoint', {
+        dbProxyName: proxy.dbProxyName,
+        dbProxyEndpointName: 'orders-vendor',
+        vpcSubnetIds: db.vpc.isolatedSubnets.map((n) => n.subnetId),
+        vpcSecurityGroupIds: groups(s, db.vpc),
+      });
+    };
+    const endpoint = (run: ReturnType<typeof judgeStack>) =>
+      verdicts(run).filter((v) => v.startsWith('AWS::RDS::DBProxyEndpoint'));
+    test.each([
+      ['a group imported by id (L1)', () => ['sg-0123456789abcdef0'], /sg-0123456789abcdef0: a group outside this app/],
+      ["no group (the VPC's default)", () => undefined, /VpcSecurityGroupIds not set: RDS uses the VPC's default/],
+    ])('cannot verify %s', (_, groups, evidence) => {
+      expect(endpoint(judgeStack('prod', withEndpoint(groups)))).toEqual([
+        expect.stringMatching(new RegExp(`^AWS::RDS::DBProxyEndpoint cannot-verify error .*${evidence.source}`)),
+      ]);
+    });
+    test('passes a group of the app', () => {
+      const run = judgeStack(
+        'prod',
+        withEndpoint((s, vpc) => [new ec2.SecurityGroup(s, 'Vendor', { vpc }).securityGroupId]),
+      );
+      expect(endpoint(run)).toEqual([
+        'AWS::RDS::DBProxyEndpoint pass error VpcSecurityGroupIds: 1 security group of the app',
+      ]);
+    });
+  });
+
   test('passes a group of another stack of the app, followed through the export', () => {
     const run = judgeStack(
       'prod',
