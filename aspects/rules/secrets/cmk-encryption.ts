@@ -2,6 +2,7 @@ import { classifyKey, keyOutcome } from '../../kms';
 import type { Resolver } from '../../resolve';
 import { PolicyRule, RuleOutcome, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
 import { booleanOf, describe, intrinsic, stringOf } from '../../template';
+import { referencedSecret } from './referenced-secret';
 
 /**
  * The keys of a secret's replicas (`ReplicaRegions`): each replica is encrypted in its Region with the key named for it,
@@ -38,6 +39,26 @@ function replicaOutcomes(replicas: unknown, resolver: Resolver): RuleOutcome[] {
   });
 }
 
+/**
+ * The secret a master password is read from: a secret of the app is judged on its own; one outside it (a name, an
+ * ARN, an imported L2 secret) has a key the gate cannot read.
+ */
+function masterPasswordSecret(password: unknown, resolver: Resolver): RuleOutcome[] {
+  const secret = password === undefined ? undefined : referencedSecret(password, resolver);
+  const where = 'Properties/MasterUserPassword';
+  if (!secret) return [];
+  if (secret.kind === 'app') {
+    const stack = secret.stack === resolver.stack ? '' : ` of ${secret.stack}`;
+    return [pass(`the master password's secret ${secret.logicalId}${stack}, judged on its own`, where)];
+  }
+  return [
+    cannotVerify(
+      `the master password is read from ${secret.named}, a secret outside this app whose key the gate cannot read`,
+      where,
+    ),
+  ];
+}
+
 /** SS-SM-001: secrets are encrypted with a customer-managed key. */
 export const secretEncryption: PolicyRule = {
   id: 'SS-SM-001',
@@ -63,7 +84,7 @@ export const secretEncryption: PolicyRule = {
     const managed = booleanOf(p.ManageMasterUserPassword, resolver, false);
     if (!managed.known)
       return [cannotVerify(`ManageMasterUserPassword is ${managed.why}`, 'Properties/ManageMasterUserPassword')];
-    if (!managed.value) return [];
+    if (!managed.value) return masterPasswordSecret(p.MasterUserPassword, resolver);
     const secret = p.MasterUserSecret as Record<string, unknown> | undefined;
     const key = classifyKey('MasterUserSecret.KmsKeyId', secret?.KmsKeyId, resolver, 'aws/secretsmanager');
     return [keyOutcome(key, 'Properties/MasterUserSecret/KmsKeyId', 'the RDS-managed master secret: ')];

@@ -1,9 +1,11 @@
-import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, CfnResource, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { secretEncryption, secretRotation } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
+import { cfnOf, compliantInstance } from '../../../support/constructs';
 
 describe(`${secretEncryption.id} secrets use a customer-managed key`, () => {
   const ID = secretEncryption.id;
@@ -98,6 +100,78 @@ describe(`${secretEncryption.id} judges the key of each replica of a secret in a
       ]);
     });
     expect(replicaVerdicts(escaped)).toEqual([expect.stringMatching(/^cannot-verify .*a key outside this app/)]);
+  });
+});
+
+describe(`${secretEncryption.id} judges the secret a database's master password is read from`, () => {
+  const ID = secretEncryption.id;
+  const passwordVerdicts = (run: ReturnType<typeof judgeStack>) =>
+    resultsOf(run, ID)
+      .filter((r) => r.location === 'Properties/MasterUserPassword')
+      .map((r) => `${r.status} ${r.severity} ${r.evidence}`);
+  test('passes the secret an L2 instance generates, through its target attachment', () => {
+    expect(passwordVerdicts(judgeStack('prod', (s) => compliantInstance(s)))).toEqual([
+      expect.stringMatching(/^pass error the master password's secret \w*DbSecret\w+, judged on its own$/),
+    ]);
+  });
+  test('passes an L2 secret of another stack of the app, named by an L1 instance through its export', () => {
+    const run = judgeStack(
+      'prod',
+      () => undefined,
+      {},
+      (app) => {
+        const shared = new Stack(app, 'Secrets');
+        const secret = new secretsmanager.Secret(shared, 'Admin', {
+          encryptionKey: new kms.Key(shared, 'K', { enableKeyRotation: true }),
+          generateSecretString: { secretStringTemplate: '{"username":"admin_user"}', generateStringKey: 'password' },
+        });
+        new rds.CfnDBInstance(new Stack(app, 'Data'), 'Db', {
+          engine: 'postgres',
+          masterUsername: 'admin_user',
+          masterUserPassword: secret.secretValueFromJson('password').unsafeUnwrap(),
+        });
+      },
+    );
+    expect(passwordVerdicts(run)).toEqual([
+      expect.stringMatching(/^pass error the master password's secret Admin[0-9A-F]+ of Secrets, judged on its own$/),
+    ]);
+  });
+  test.each([
+    [
+      'an L2 secret imported by name',
+      (s: Stack) =>
+        compliantInstance(s, {
+          credentials: rds.Credentials.fromSecret(
+            secretsmanager.Secret.fromSecretNameV2(s, 'Legacy', 'orders/legacy-admin'),
+          ),
+        }),
+      /read from .*orders\/legacy-admin/,
+    ],
+    [
+      'a name written in the reference (escape hatch)',
+      (s: Stack) =>
+        cfnOf(compliantInstance(s)).addPropertyOverride(
+          'MasterUserPassword',
+          '{{resolve:secretsmanager:orders/legacy-admin:SecretString:password}}',
+        ),
+      /read from orders\/legacy-admin, a secret outside this app/,
+    ],
+    [
+      'a parameter in a Fn::Sub (L1)',
+      (s: Stack) =>
+        new rds.CfnDBInstance(s, 'Raw', {
+          engine: 'postgres',
+          masterUsername: 'admin_user',
+          masterUserPassword: Fn.sub('{{resolve:secretsmanager:${Name}:SecretString:password}}', {
+            Name: new CfnParameter(s, 'SecretName').valueAsString,
+          }),
+        }),
+      /read from \$\{Name\}, a secret outside this app/,
+    ],
+  ])('cannot verify %s', (_, build, evidence) => {
+    expect(passwordVerdicts(judgeStack('prod', build))).toEqual([
+      expect.stringMatching(new RegExp(`^cannot-verify error .*${evidence.source}`)),
+    ]);
   });
 });
 
