@@ -1,5 +1,6 @@
 import { PolicyRule, RuleContext, RuleOutcome, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
 import { describe, stringOf, viaOf } from '../../template';
+import { sourceDatabaseOf } from './source-database';
 
 /**
  * The parameter that makes each engine family refuse unencrypted connections, and the values that turn it on.
@@ -100,6 +101,44 @@ function judgeGroup(
     : fail(`${family.parameter}=${describe(v.value)} in ${r.logicalId}${viaOf(v)}`, where);
 }
 
+/**
+ * A blue/green deployment (`AWS::RDS::Deployment`) copies its source into a green database, which becomes production
+ * at switchover: judged on the parameter group it names for green (or, for a new engine version alone, that version's
+ * default group). Without either, green keeps the source's group, which is judged on the source.
+ */
+function blueGreenOutcomes(p: Record<string, unknown>, context: RuleContext): RuleOutcome[] {
+  const source = sourceDatabaseOf(p.Source, context.resolver);
+  if (!source) {
+    return [
+      cannotVerify(
+        `Source=${describe(p.Source)}: a database outside this template, whose engine the gate cannot read`,
+        'Properties/Source',
+      ),
+    ];
+  }
+  const isCluster = source.type === 'AWS::RDS::DBCluster';
+  const key = isCluster ? 'TargetDBClusterParameterGroupName' : 'TargetDBParameterGroupName';
+  const target = stringOf(p.TargetEngineVersion, context.resolver);
+  if (p[key] === undefined && p.TargetEngineVersion === undefined) {
+    return [pass(`${key} not set: green keeps the parameter group of ${source.logicalId}, judged on its own`)];
+  }
+  const sourceProps = props(context.template.Resources![source.logicalId]);
+  const engine = stringOf(sourceProps.Engine, context.resolver);
+  const family = engine.known ? FAMILIES.find((f) => f.engine.test(engine.value ?? '')) : undefined;
+  if (!engine.known || !family) {
+    return [
+      cannotVerify(
+        `the engine of ${source.logicalId} is not one whose TLS setting the gate knows`,
+        'Properties/Source',
+      ),
+    ];
+  }
+  if (!target.known) return [cannotVerify(`TargetEngineVersion is ${target.why}`, 'Properties/TargetEngineVersion')];
+  const sourceVersion = stringOf(sourceProps.EngineVersion, context.resolver);
+  const version = target.value ?? (sourceVersion.known ? sourceVersion.value : undefined);
+  return [judgeGroup(p[key], key, engine.value!, version, context, family)];
+}
+
 /** SS-RDS-005: the database refuses connections that are not TLS, for every engine family. */
 export const tlsForced: PolicyRule = {
   id: 'SS-RDS-005',
@@ -109,9 +148,10 @@ export const tlsForced: PolicyRule = {
   fix: "Use a parameter group that forces TLS: { 'rds.force_ssl': '1' } for PostgreSQL and SQL Server, { require_secure_transport: 'ON' } for MySQL and MariaDB.",
   severity: { dev: 'error', staging: 'error', prod: 'error' },
   unacknowledgeableIn: [],
-  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
+  resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::RDS::Deployment'],
   evaluate(resource, context) {
     const p = props(resource);
+    if (resource.Type === 'AWS::RDS::Deployment') return blueGreenOutcomes(p, context);
     const member = clusterMembership(resource, context);
     if (member === 'here') return [];
     if (member !== 'none') return [member];

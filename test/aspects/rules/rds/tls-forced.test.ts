@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { tlsForced } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
@@ -125,5 +125,57 @@ describe(`${ID} TLS forced`, () => {
         ID,
       ),
     ).toBe('fail');
+  });
+});
+
+describe(`${ID} judges the green copy of a blue/green deployment, production after switchover`, () => {
+  const blueGreen = (props: Partial<rds.CfnDeploymentProps>, source?: (s: Stack) => string) => (s: Stack) => {
+    const db = compliantInstance(s);
+    new rds.CfnDeployment(s, 'Upgrade', {
+      blueGreenDeploymentName: 'orders-upgrade',
+      source: source ? source(s) : db.instanceArn,
+      ...props,
+    });
+  };
+  const greenVerdicts = (run: ReturnType<typeof judgeStack>) =>
+    resultsOf(run, ID)
+      .filter((r) => r.resourceType === 'AWS::RDS::Deployment')
+      .map((r) => `${r.status} ${r.evidence}`);
+  const group = (s: Stack, forceSsl: string) =>
+    new rds.CfnDBParameterGroup(s, 'Green', {
+      family: 'postgres17',
+      description: 'green',
+      parameters: { 'rds.force_ssl': forceSsl },
+    }).ref;
+  test('fails a green parameter group (L1) that turns TLS off', () => {
+    expect(
+      greenVerdicts(judgeStack('prod', (s) => blueGreen({ targetDbParameterGroupName: group(s, '0') })(s))),
+    ).toEqual([expect.stringMatching(/^fail rds\.force_ssl=0 in Green/)]);
+  });
+  test('passes a green parameter group that forces TLS', () => {
+    expect(
+      greenVerdicts(judgeStack('prod', (s) => blueGreen({ targetDbParameterGroupName: group(s, '1') })(s))),
+    ).toEqual([expect.stringMatching(/^pass rds\.force_ssl=1 in Green/)]);
+  });
+  test("passes green on the source's own group, which is judged on the source", () => {
+    expect(greenVerdicts(judgeStack('prod', blueGreen({})))).toEqual([
+      expect.stringMatching(/^pass TargetDBParameterGroupName not set: green keeps the parameter group of \w+/),
+    ]);
+  });
+  test('fails a downgrade (escape hatch) to PostgreSQL 14 on its default group', () => {
+    const run = judgeStack('prod', (s) => {
+      blueGreen({})(s);
+      (s.node.findChild('Upgrade') as rds.CfnDeployment).addPropertyOverride('TargetEngineVersion', '14.15');
+    });
+    expect(greenVerdicts(run)).toEqual([
+      expect.stringMatching(/^fail .*PostgreSQL 14, whose default does not force TLS/),
+    ]);
+  });
+  test('cannot verify a deployment whose source is outside the template', () => {
+    const run = judgeStack(
+      'prod',
+      blueGreen({}, () => 'arn:aws:rds:us-east-1:111111111111:db:orders-legacy'),
+    );
+    expect(greenVerdicts(run)).toEqual([expect.stringMatching(/^cannot-verify Source=.*orders-legacy/)]);
   });
 });
