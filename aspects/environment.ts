@@ -20,24 +20,26 @@ export const DEFAULT_MIN_BACKUP_RETENTION_DAYS: Readonly<Record<EnvironmentName,
   prod: 14,
 };
 
-const TARGET = Symbol.for('spendsense.compliance.target');
-
-type Marked = IConstruct & { [TARGET]?: ComplianceTarget };
+/**
+ * The markings, private to this module: a property on the construct (even under a symbol) is one the judged code can
+ * overwrite, and `markComplianceTarget` is the only way in, which only adds.
+ */
+const MARKINGS = new WeakMap<IConstruct, ComplianceTarget>();
 
 /**
  * Marks `scope` (a stack, stage or app) and everything under it as belonging to `target.environment`. A second
  * marking of the same scope adds to the first, as markings above it do.
  */
 export function markComplianceTarget(scope: IConstruct, target: ComplianceTarget): void {
-  const m = scope as Marked;
-  const before = m[TARGET];
-  m[TARGET] = target;
-  if (before) m[TARGET] = complianceTargetOfPair(before, target);
+  const before = MARKINGS.get(scope);
+  const merged = before ? complianceTargetOfPair(before, target) : target;
+  // Frozen, packs and all: what a marking hands out cannot be edited to lower the bar.
+  MARKINGS.set(scope, Object.freeze({ ...merged, nagPacks: Object.freeze([...merged.nagPacks]) }));
 }
 
 /** The marking made on `scope` itself, not above it. */
 export function ownComplianceTarget(scope: IConstruct): ComplianceTarget | undefined {
-  return (scope as Marked)[TARGET];
+  return MARKINGS.get(scope);
 }
 
 /** What all of `targets` ask for together (see complianceTargetOf). */
@@ -68,7 +70,7 @@ export function stricterEnvironment(a: EnvironmentName, b: EnvironmentName): Env
 export function complianceTargetOf(scope: IConstruct): ComplianceTarget | undefined {
   let merged: ComplianceTarget | undefined;
   for (let c: IConstruct | undefined = scope; c; c = c.node.scope) {
-    const t = (c as Marked)[TARGET];
+    const t = MARKINGS.get(c);
     if (!t) continue;
     merged = merged ? complianceTargetOfPair(merged, t) : t;
   }

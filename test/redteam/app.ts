@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import * as kit from '../..';
 import { CASE_ENV, caseNamed, Gate, GATE_ENV, GUARD_PATH_ENV, isGate, RedteamCase } from './cases';
@@ -61,8 +61,8 @@ function buildKitStacks(app: App): void {
 
 /**
  * The kit as a case's `build` sees it. Under another gate, a case's own `applyCompliance()` call attaches the kit's
- * plugin to a detached App that is never synthesized (no auto-synth, its own output directory, which would otherwise
- * be the CLI's), so that only the gate being measured judges the app.
+ * plugin to a detached, empty App (its own output directory, which would otherwise be the CLI's), synthesized at once,
+ * so that only the gate being measured judges the app.
  */
 function kitFor(gate: Gate): Kit {
   if (gate === 'kit') return kit;
@@ -71,7 +71,18 @@ function kitFor(gate: Gate): Kit {
     process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
     return new App({ autoSynth: false, outdir });
   };
-  return { ...kit, applyCompliance: (_scope, options) => kit.applyCompliance(detached(), options) };
+  return {
+    ...kit,
+    applyCompliance: (_scope, options) => {
+      const app = detached();
+      const plugin = kit.applyCompliance(app, options);
+      // Judged at once, over one empty stack: a gate attached and never run fails the process, as it should in a
+      // team's app.
+      new Stack(app, 'Detached');
+      app.synth();
+      return plugin;
+    },
+  };
 }
 
 function attachGate(app: App, gate: Gate, guard: PluginClass | undefined): void {

@@ -1850,6 +1850,21 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // Markings were a property under a global symbol, which the judged code could overwrite after applyCompliance.
+    name: 'f-kit-prod-marking-overwritten',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'F',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      unprotectedKitProd(kit, app);
+      kit.applyCompliance(app, { environment: 'dev' });
+      const marking = Symbol.for('spendsense.compliance.target');
+      const dev = { environment: 'dev', nagPacks: ['AwsSolutions'], minBackupRetentionDays: 1 };
+      for (const c of app.node.findAll()) Object.assign(c, { [marking]: dev });
+    },
+  },
+  {
     name: 'f-kit-prod-judged-as-staging',
     expect: 'fail',
     ruleIds: ['SS-RDS-006'],
