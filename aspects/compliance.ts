@@ -3,6 +3,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { App, Stage, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { EnvironmentName, NagPackName } from '../lib/profiles';
@@ -27,8 +28,9 @@ export interface ComplianceOptions {
   /** Backup minimum for those stacks. @default dev 1, staging 7, prod 14 */
   readonly minBackupRetentionDays?: number;
   /**
-   * `YYYY-MM-DD` deciding whether acknowledgements have expired; a date before today counts as today.
-   * @default - context `complianceDate`, else env SPENDSENSE_COMPLIANCE_DATE, else today (UTC)
+   * `YYYY-MM-DD` deciding whether acknowledgements have expired. The latest of this, context `complianceDate`, env
+   * SPENDSENSE_COMPLIANCE_DATE and today (UTC) is used: a date before another counts as the later one.
+   * @default - today (UTC), or a later date of context `complianceDate` or env SPENDSENSE_COMPLIANCE_DATE
    */
   readonly date?: string;
   /** Fail synthesis on errors. @default true */
@@ -66,18 +68,34 @@ type WithPlugin = Stage & { [PLUGIN]?: CompliancePlugin };
  * The day acknowledgements are judged on: the pinned date (option, context, env) when it is later than today, else
  * today (UTC). Pinning an earlier date keeps a report reproducible but never revives an expired acknowledgement.
  */
-function resolveDate(scope: IConstruct, explicit?: string, now: Date = new Date()): string {
-  const today = now.toISOString().slice(0, 10);
+/**
+ * Today (UTC) by the later of two clocks: `Date`, and the wall time Node took at start plus the time since
+ * (`perf_hooks`), so that an app that replaces `Date` to bring an expired acknowledgement back must fake both.
+ */
+function clockToday(): string {
+  const ms = Math.max(Date.now(), performance.timeOrigin + performance.now());
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * The date acknowledgements are judged on: the latest of today and every date given (the option, context
+ * `complianceDate`, env SPENDSENSE_COMPLIANCE_DATE), since a later date only ever expires more of them. A CI job that
+ * pins the date from outside the app cannot be lowered by one the app writes.
+ */
+function resolveDate(scope: IConstruct, explicit?: string): string {
   const fromContext: unknown = scope.node.tryGetContext(COMPLIANCE_DATE_CONTEXT);
-  const value =
-    explicit ?? (typeof fromContext === 'string' ? fromContext : undefined) ?? process.env[COMPLIANCE_DATE_ENV];
-  if (value === undefined || value === '') return today;
-  if (!isIsoDate(value)) {
-    throw new ComplianceConfigError(
-      `${COMPLIANCE_DATE_CONTEXT}: got '${value}', expected a date YYYY-MM-DD (-c ${COMPLIANCE_DATE_CONTEXT}=2026-11-25)`,
-    );
+  const given = [explicit, typeof fromContext === 'string' ? fromContext : undefined, process.env[COMPLIANCE_DATE_ENV]];
+  let latest = clockToday();
+  for (const value of given) {
+    if (value === undefined || value === '') continue;
+    if (!isIsoDate(value)) {
+      throw new ComplianceConfigError(
+        `${COMPLIANCE_DATE_CONTEXT}: got '${value}', expected a date YYYY-MM-DD (-c ${COMPLIANCE_DATE_CONTEXT}=2026-11-25)`,
+      );
+    }
+    if (value > latest) latest = value;
   }
-  return value > today ? value : today;
+  return latest;
 }
 
 /**

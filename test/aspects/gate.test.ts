@@ -305,6 +305,34 @@ describe('what the gate judges', () => {
     expect(run.acknowledgements).toEqual([expect.objectContaining({ state: 'expired' })]);
   });
 
+  describe('an earlier date cannot undercut a later one', () => {
+    // Expires after the suite's pinned date (TODAY) and before any day these tests run on (2026-12-07 or later).
+    const acknowledgedUntil = (expires: string) => (s: Stack) =>
+      acknowledge(compliantInstance(s, { backupRetention: undefined }), {
+        ruleId: 'SS-RDS-006',
+        reason: 'Accepted for the migration window; tracked in the platform backlog.',
+        owner: 'data-platform',
+        expires,
+      });
+    afterEach(() => {
+      jest.useRealTimers();
+      delete process.env.SPENDSENSE_COMPLIANCE_DATE;
+    });
+    test('a Date the app replaces with an earlier day: the clock Node took at start still counts', () => {
+      jest.useFakeTimers({ now: new Date('2025-01-01T00:00:00Z'), doNotFake: ['performance'] });
+      expect(new Date().getUTCFullYear()).toBe(2025);
+      const run = judgeStack('staging', acknowledgedUntil('2026-11-30'));
+      expect(run.date > '2026-11-30').toBe(true);
+      expect(run.acknowledgements).toEqual([expect.objectContaining({ state: 'expired' })]);
+    });
+    test('a date the app passes, earlier than the one CI sets in SPENDSENSE_COMPLIANCE_DATE', () => {
+      process.env.SPENDSENSE_COMPLIANCE_DATE = '2099-06-01';
+      const run = judgeStack('staging', acknowledgedUntil('2099-01-31'), { date: '2099-01-01' });
+      expect(run.date).toBe('2099-06-01');
+      expect(run.acknowledgements).toEqual([expect.objectContaining({ state: 'expired' })]);
+    });
+  });
+
   test('rejects a compliance date that is not a date', () => {
     const app = new App({ outdir: tmp(), context: { complianceDate: '25/11/2026' } });
     expect(() => applyCompliance(app, { environment: 'dev' })).toThrow(
