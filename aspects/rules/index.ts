@@ -23,6 +23,7 @@ import { notPubliclyAccessible } from './rds/not-public';
 import { ownSecurityGroups } from './rds/own-security-groups';
 import { performanceInsightsKey } from './rds/performance-insights-key';
 import { privateSubnets } from './rds/private-subnets';
+import { proxyDebugLogging } from './rds/proxy-debug-logging';
 import { proxyTls } from './rds/proxy-tls';
 import { storageEncryption } from './rds/storage-encryption';
 import { tlsForced } from './rds/tls-forced';
@@ -41,6 +42,7 @@ export const RULES: readonly PolicyRule[] = [
   backupRetention,
   deletionPolicy,
   proxyTls,
+  proxyDebugLogging,
   privateSubnets,
   performanceInsightsKey,
   zeroEtlIntegration,
@@ -75,6 +77,7 @@ export {
   logGroupEncryption,
   performanceInsightsKey,
   privateSubnets,
+  proxyDebugLogging,
   proxyTls,
   ownSecurityGroups,
   backupReplicationKey,
