@@ -1,8 +1,6 @@
 import { PolicyRule, RuleContext, cannotVerify, clusterMembership, fail, pass, props } from '../../rule';
 import { booleanOf, describe, numberOf, stringOf, unconditional, viaOf } from '../../template';
-
-/** Aurora's engines keep instances apart from the cluster; the others, with DBClusterInstanceClass, are Multi-AZ DB clusters. */
-const AURORA = /^aurora/i;
+import { clusterEngineOf } from './source-database';
 
 /** An Aurora cluster's instances: Multi-AZ only with two or more that always exist, not all pinned to one AZ. */
 function auroraMembers(context: RuleContext) {
@@ -72,19 +70,17 @@ export const multiAz: PolicyRule = {
           : fail(`MultiAZ=${p.MultiAZ === undefined ? 'not set (false)' : 'false'}${viaOf(v)}`, 'Properties/MultiAZ'),
       ];
     }
-    const engine = stringOf(p.Engine, resolver);
+    // A restore without Engine takes its source's; a Multi-AZ DB cluster is known by its instance class even then.
+    const engine = clusterEngineOf(p, resolver);
     if (!engine.known) return [cannotVerify(`Engine is ${engine.why}`, 'Properties/Engine')];
-    if (engine.value !== undefined && !AURORA.test(engine.value)) {
+    if (!engine.aurora) {
       // A Multi-AZ DB cluster: a writer and two readers in three AZs, declared by its instance class.
+      const name = engine.name ?? "not set (the source's)";
       if (p.DBClusterInstanceClass === undefined) {
-        return [
-          fail(`Engine=${engine.value} cluster without DBClusterInstanceClass`, 'Properties/DBClusterInstanceClass'),
-        ];
+        return [fail(`Engine=${name} cluster without DBClusterInstanceClass`, 'Properties/DBClusterInstanceClass')];
       }
       return [
-        pass(
-          `Multi-AZ DB cluster (Engine=${engine.value}, DBClusterInstanceClass=${describe(p.DBClusterInstanceClass)})`,
-        ),
+        pass(`Multi-AZ DB cluster (Engine=${name}, DBClusterInstanceClass=${describe(p.DBClusterInstanceClass)})`),
       ];
     }
     return auroraMembers(context);

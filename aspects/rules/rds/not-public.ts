@@ -1,5 +1,6 @@
 import { PolicyRule, cannotVerify, fail, pass, props } from '../../rule';
-import { booleanOf, stringOf, viaOf } from '../../template';
+import { booleanOf, viaOf } from '../../template';
+import { clusterEngineOf } from './source-database';
 
 /** SS-RDS-004: the database has no public address. */
 export const notPubliclyAccessible: PolicyRule = {
@@ -16,9 +17,10 @@ export const notPubliclyAccessible: PolicyRule = {
     const p = props(resource);
     if (resource.Type === 'AWS::RDS::DBCluster') {
       // Aurora clusters have no address of their own: their instances carry PubliclyAccessible and are judged.
-      const engine = stringOf(p.Engine, resolver);
+      // A restore without Engine takes its source's.
+      const engine = clusterEngineOf(p, resolver);
       if (!engine.known) return [cannotVerify(`Engine is ${engine.why}`, 'Properties/Engine')];
-      if (engine.value === undefined || /^aurora/i.test(engine.value)) return [];
+      if (engine.aurora) return [];
     }
     const where = 'Properties/PubliclyAccessible';
     if (p.PubliclyAccessible === undefined) {

@@ -3,6 +3,7 @@
  * ARN an L2 replica builds (`arn:${Partition}:rds:${Region}:${AccountId}:db:${Source}`).
  */
 import type { Resolver } from '../../resolve';
+import { stringOf } from '../../template';
 
 const DATABASE = /^AWS::RDS::DB(Instance|Cluster)$/;
 
@@ -24,4 +25,29 @@ export function sourceDatabaseOf(value: unknown, resolver: Resolver): SourceData
   if (named && DATABASE.test(named.Type))
     return { logicalId: arn![1], type: named.Type, named: `the ARN of ${arn![1]}` };
   return undefined;
+}
+
+/**
+ * A DB cluster's engine: its `Engine`, else (a restore or a clone, which takes its source's) the `Engine` of the
+ * cluster of this template it is restored from. `aurora` tells the two kinds apart when the name stays unknown: only a
+ * Multi-AZ DB cluster has a `DBClusterInstanceClass`.
+ */
+export function clusterEngineOf(
+  p: Record<string, unknown>,
+  resolver: Resolver,
+): { readonly known: false; readonly why: string } | { readonly known: true; name?: string; aurora: boolean } {
+  let engine = stringOf(p.Engine, resolver);
+  let from = '';
+  if (engine.known && engine.value === undefined && p.SourceDBClusterIdentifier !== undefined) {
+    const source = sourceDatabaseOf(p.SourceDBClusterIdentifier, resolver);
+    const sourceProps = source ? resolver.template.Resources?.[source.logicalId]?.Properties : undefined;
+    if (sourceProps?.Engine !== undefined) {
+      engine = stringOf(sourceProps.Engine, resolver);
+      from = ` (of ${source!.logicalId})`;
+    }
+  }
+  if (!engine.known) return { known: false, why: `${engine.why}${from}` };
+  if (engine.value !== undefined)
+    return { known: true, name: `${engine.value}${from}`, aurora: /^aurora/i.test(engine.value) };
+  return { known: true, aurora: p.DBClusterInstanceClass === undefined };
 }

@@ -4,6 +4,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { multiAz } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
 import { cfnOf, compliantInstance, testVpc } from '../../../support/constructs';
+import { restoredMultiAzCluster } from '../../../support/multi-az-cluster';
 
 const ID = multiAz.id;
 const aurora = (readers: number) =>
@@ -104,5 +105,21 @@ describe(`${ID} on an Aurora Limitless shard group`, () => {
     [2, 'pass', 'ComputeRedundancy=2'],
   ])('ComputeRedundancy %s: %s', (value, status, evidence) => {
     expect(resultsOf(shardGroup(value), ID)).toEqual([expect.objectContaining({ status, evidence })]);
+  });
+});
+
+describe(`${ID} on a cluster restored without Engine (it takes its source's)`, () => {
+  const restored = (run: ReturnType<typeof judgeStack>) =>
+    resultsOf(run, ID)
+      .filter((r) => r.constructPath.endsWith('/Restored'))
+      .map((r) => `${r.status} ${r.evidence}`);
+  test('a Multi-AZ DB cluster restored from one of the app is Multi-AZ by its instance class', () => {
+    expect(restored(judgeStack('prod', (s) => restoredMultiAzCluster(s)))).toEqual([
+      'pass Multi-AZ DB cluster (Engine=postgres (of Source), DBClusterInstanceClass=db.m6gd.large)',
+    ]);
+  });
+  test('one restored from a snapshot, without an instance class, is judged as Aurora by its instances', () => {
+    const run = judgeStack('prod', (s) => new rds.CfnDBCluster(s, 'Restored', { snapshotIdentifier: 'orders-1' }));
+    expect(restored(run)).toEqual([expect.stringMatching(/^fail 0 cluster instances/)]);
   });
 });

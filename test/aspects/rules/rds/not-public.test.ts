@@ -3,6 +3,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { notPubliclyAccessible } from '../../../../aspects/rules';
 import { judgeStack, resultsOf, statusOf } from '../../../support/compliance';
 import { cfnOf, compliantInstance } from '../../../support/constructs';
+import { restoredMultiAzCluster } from '../../../support/multi-az-cluster';
 
 const ID = notPubliclyAccessible.id;
 
@@ -62,5 +63,22 @@ describe(`${ID} not publicly accessible`, () => {
         }),
     );
     expect(resultsOf(run, ID)).toEqual([expect.objectContaining({ status, severity: 'error' })]);
+  });
+});
+
+describe(`${ID} on a Multi-AZ DB cluster restored without Engine (it takes its source's)`, () => {
+  const restored = (run: ReturnType<typeof judgeStack>) =>
+    resultsOf(run, ID)
+      .filter((r) => r.constructPath.endsWith('/Restored'))
+      .map((r) => r.status);
+  test('fails PubliclyAccessible true', () => {
+    expect(restored(judgeStack('prod', (s) => restoredMultiAzCluster(s, { publiclyAccessible: true })))).toEqual([
+      'fail',
+    ]);
+  });
+  test('passes PubliclyAccessible false', () => {
+    expect(restored(judgeStack('prod', (s) => restoredMultiAzCluster(s, { publiclyAccessible: false })))).toEqual([
+      'pass',
+    ]);
   });
 });
