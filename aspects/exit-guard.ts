@@ -1,11 +1,20 @@
 /**
  * What holds the gate's verdict to the process and to the cloud assembly the CDK CLI deploys, whatever the app does
  * after the gate judged it: a blocking finding keeps the exit code non-zero, and when the process exits, the assembly
- * on disk must be the one judged (its templates, its asset manifests, and a manifest that names only those).
+ * on disk must be the one judged (its templates, its asset manifests, and a manifest that names only those), and each
+ * template the CLI deploys from S3 must be uploaded from the file judged (`template-sources.ts`).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import {
+  AssemblyManifest,
+  stackTemplateObjects,
+  TemplateObject,
+  unjudgedSource,
+  Upload,
+  uploadsOf,
+} from './template-sources';
 
 /** The CDK CLI sets this in the environment of the app it runs. */
 export function underCdkCli(): boolean {
@@ -51,6 +60,8 @@ interface GuardState {
   readonly manifests: Map<string, string>;
   /** Gates attached to an app that were never run: the app was synthesized without them. */
   readonly unrun: Set<{ readonly ran: boolean }>;
+  /** The nested stacks' judged templates, by absolute path, with the TemplateURL their parent deploys them from. */
+  readonly nested: Map<string, TemplateObject>;
 }
 
 const STATE = Symbol.for('spendsense.compliance.assemblyGuard');
@@ -59,7 +70,13 @@ const STATE = Symbol.for('spendsense.compliance.assemblyGuard');
 function state(): GuardState {
   const p = process as NodeJS.Process & { [STATE]?: GuardState };
   if (p[STATE]) return p[STATE];
-  const s: GuardState = { files: new Map(), assemblies: new Set(), manifests: new Map(), unrun: new Set() };
+  const s: GuardState = {
+    files: new Map(),
+    assemblies: new Set(),
+    manifests: new Map(),
+    unrun: new Set(),
+    nested: new Map(),
+  };
   p[STATE] = s;
   process.on('exit', (code) => {
     if (underTestRunner()) return;
@@ -104,6 +121,50 @@ function* problemsOf(s: GuardState, clean: boolean): Generator<readonly [string,
       ];
     }
   }
+  for (const what of swappedTemplates(s)) {
+    yield [
+      what,
+      'let the stack synthesizer upload each template from the file aws-cdk-lib wrote for it (an addFileAsset that registers another file, or a command, for a template is refused)',
+    ];
+  }
+}
+
+/**
+ * Each template the CLI would deploy from an S3 object that an asset of the assembly uploads from another file than
+ * the template judged, builds with a command, or that no asset uploads: the stacks of every manifest (their
+ * `stackTemplateAssetObjectUrl`) and the nested stacks the gate judged (their parent's TemplateURL).
+ */
+function* swappedTemplates(s: GuardState): Generator<string> {
+  const manifests = new Map<string, AssemblyManifest | undefined>();
+  const manifestOf = (dir: string) => {
+    if (!manifests.has(dir)) manifests.set(dir, readManifest(dir));
+    return manifests.get(dir);
+  };
+  const objects: TemplateObject[] = [...s.nested.values()];
+  const walk = (dir: string, depth: number): void => {
+    if (manifests.has(dir) || depth > 20) return;
+    const manifest = manifestOf(dir);
+    if (!manifest) return;
+    objects.push(...stackTemplateObjects(dir, manifest));
+    for (const a of Object.values(manifest.artifacts ?? {})) {
+      const name = a.properties?.directoryName;
+      if (a.type === 'cdk:cloud-assembly' && typeof name === 'string') walk(resolve(dir, name), depth + 1);
+    }
+  };
+  for (const root of s.assemblies) walk(root, 0);
+  const uploads = new Map<string, Upload[]>();
+  for (const t of objects) {
+    // A stack's template and its nested stacks' templates are uploaded by the asset manifests of its assembly.
+    if (!uploads.has(t.dir)) uploads.set(t.dir, uploadsOf(t.dir, manifestOf(t.dir) ?? {}));
+    // The judged template, or a judged file of the same content (another stack's identical nested template).
+    const judged = s.files.get(t.file);
+    const problem = unjudgedSource(
+      t,
+      uploads.get(t.dir)!,
+      (p) => p === t.file || (!!judged && s.files.get(p) === judged),
+    );
+    if (problem) yield problem;
+  }
 }
 
 interface ManifestArtifact {
@@ -145,12 +206,19 @@ function unjudgedArtifacts(dir: string, judged: ReadonlyMap<string, string>, dep
 
 /**
  * Holds the cloud assembly in `dir` to what the gate judged, when the process exits: the files in `files` (path to
- * content), and the asset manifests beside them, unchanged, and the assembly's manifest naming no other template.
+ * content), and the asset manifests beside them, unchanged, the assembly's manifest naming no other template, and each
+ * template uploaded for the CLI, the stacks' and the `nested` stacks' (judged file, parent's TemplateURL), from the
+ * file judged.
  */
-export function guardAssembly(dir: string, files: ReadonlyMap<string, string>): void {
+export function guardAssembly(
+  dir: string,
+  files: ReadonlyMap<string, string>,
+  nested: readonly { readonly stack: string; readonly file: string; readonly url: unknown }[] = [],
+): void {
   if (underTestRunner()) return;
   const s = state();
   for (const [file, text] of files) s.files.set(resolve(file), sha256(text));
+  for (const n of nested) s.nested.set(resolve(n.file), { ...n, file: resolve(n.file), dir: dirname(resolve(n.file)) });
   const root = resolve(dir);
   s.assemblies.add(root);
   // aws-cdk-lib writes the manifests before it runs validation plugins: one rewritten later (by the app, or by a
@@ -184,6 +252,14 @@ function recordManifests(s: GuardState, dir: string, depth: number): void {
     const name = artifact.properties?.directoryName;
     if (artifact.type === 'cdk:cloud-assembly' && typeof name === 'string' && depth < 20)
       recordManifests(s, resolve(dir, name), depth + 1);
+  }
+}
+
+function readManifest(dir: string): AssemblyManifest | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as AssemblyManifest;
+  } catch {
+    return undefined;
   }
 }
 

@@ -218,6 +218,25 @@ function deploysJudgedTemplate(nested: Stack, parentTemplate: CfnTemplate): bool
   return rendered !== undefined && isDeepStrictEqual(rendered, own);
 }
 
+/** The properties of the resource in its parent's template that deploys the nested stack `j`. */
+function nestedStackProps(j: Judged): Record<string, unknown> {
+  return j.parent?.template.Resources?.[nestedStackLogicalId(j.stack) ?? '']?.Properties ?? {};
+}
+
+/** `value` from `j`'s template with each Ref to a parameter its parents pass it replaced by what they pass. */
+function passedDown(value: unknown, j: Judged): unknown {
+  const passed = (nestedStackProps(j).Parameters ?? {}) as Record<string, unknown>;
+  const put = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(put);
+    if (typeof v !== 'object' || v === null) return v;
+    const ref = (v as { Ref?: unknown }).Ref;
+    if (typeof ref === 'string' && Object.keys(v).length === 1 && Object.hasOwn(passed, ref))
+      return passedDown(passed[ref], j.parent!);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, put(x)]));
+  };
+  return j.parent ? put(value) : value;
+}
+
 /**
  * A stack's name for results and evidence. A nested stack's own `stackName` is `{ Ref: AWS::StackName }`, known only at
  * deploy time: it is named after its parent and its construct id instead.
@@ -542,7 +561,15 @@ export class CompliancePlugin implements IPolicyValidationPlugin {
       };
       write(COMPLIANCE_JUNIT, toJunit(run.results, at));
     }
-    if (run.enforcement.enforced) guardAssembly(App.isApp(root) ? root.outdir : fallbackDir, judgedFiles);
+    // A nested stack's template is deployed from the object its parent's TemplateURL names: held to the file judged.
+    const nested = judged
+      .filter((j) => j.parent && deploysJudgedTemplate(j.stack, j.parent.template))
+      .map((j) => ({
+        stack: displayName(j.stack),
+        file: j.templatePath,
+        url: passedDown(nestedStackProps(j).TemplateURL, j.parent!),
+      }));
+    if (run.enforcement.enforced) guardAssembly(App.isApp(root) ? root.outdir : fallbackDir, judgedFiles, nested);
     if (!run.enforcement.enforced) return { success: true, violations: [] };
     const errors = blocking(run.results);
     const warnings = run.results.filter(

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { applyCompliance, ComplianceConfigError } from '../../aspects/compliance';
 import { underTestRunner } from '../../aspects/exit-guard';
+import { objectsNamed, unjudgedSource } from '../../aspects/template-sources';
 import { cleanEnv, ROOT } from '../support/cli';
 
 describe('a gate attached after the app was synthesized', () => {
@@ -49,12 +50,13 @@ describe('the exit guard, in an app process of its own (node, as the CDK CLI run
       [
         "import * as fs from 'node:fs';",
         "import * as path from 'node:path';",
-        "import { App, NestedStack, Stack } from 'aws-cdk-lib';",
+        "import { App, DefaultStackSynthesizer, NestedStack, Stack, Stage } from 'aws-cdk-lib';",
+        "import * as lambda from 'aws-cdk-lib/aws-lambda';",
         "import * as s3 from 'aws-cdk-lib/aws-s3';",
         "import * as sfn from 'aws-cdk-lib/aws-stepfunctions';",
         `import * as kit from ${JSON.stringify(join(ROOT, 'lib'))};`,
         `const outdir = ${JSON.stringify(join(dir, 'out'))};`,
-        'void fs, path, NestedStack, s3, sfn, kit;',
+        'void fs, path, DefaultStackSynthesizer, NestedStack, Stage, lambda, s3, sfn, kit;',
         body,
       ].join('\n'),
     );
@@ -134,6 +136,91 @@ fs.writeFileSync(path.join(dir, asset), JSON.stringify({ StartAt: 'D', States: {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/1 file changed after the gate judged it \(asset\.[0-9a-f]+\.json\)/);
   });
+  describe("a stack synthesizer that uploads another file (or a command's output) as a template", () => {
+    /** A synthesizer whose addFileAsset hands `swap` each template asset (`asset.fileName` a template) to change. */
+    const swapping = (swap: string) => `
+class Swapping extends DefaultStackSynthesizer {
+  addFileAsset(asset: any) {
+    return super.addFileAsset(asset.fileName?.endsWith('template.json') ? (${swap})(asset) : asset);
+  }
+}
+const deletionProtectionOff = (outdir: string, file: string) => {
+  const t = JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8'));
+  for (const r of Object.values<any>(t.Resources ?? {})) if (r.Type === 'AWS::RDS::DBInstance') r.Properties.DeletionProtection = false;
+  return JSON.stringify(t, null, 1);
+};
+`;
+    test("the stack's template swapped for another file fails the process, naming the stack and the file", () => {
+      const r = runApp(`${swapping(`(asset) => {
+  fs.writeFileSync(path.join(outdir, 'deployed.json'), deletionProtectionOff(outdir, asset.fileName));
+  return { ...asset, fileName: 'deployed.json' };
+}`)}
+const app = new App({ outdir });
+new kit.DatabaseStack(app, 'SpendSense-Database-prod', { profile: kit.getProfile('prod'), synthesizer: new Swapping() });
+kit.applyCompliance(app, { environment: 'prod' });
+app.synth();
+`);
+      expect(r.stderr).toMatch(
+        /SpendSense policy gate: SpendSense-Database-prod deploys its template from deployed\.json, which the gate did not judge \(it judged SpendSense-Database-prod\.template\.json\): synthesis fails/,
+      );
+      expect(r.status).toBe(1);
+    });
+    test("a nested stack's template swapped for a file written after synthesis fails the process", () => {
+      const r =
+        runApp(`${swapping(`(asset) => asset.fileName.includes('nested') ? { ...asset, fileName: 'hotfix.json' } : asset`)}
+const app = new App({ outdir });
+const stack = new Stack(app, 'Team', { synthesizer: new Swapping() });
+new NestedStack(stack, 'Inner');
+kit.applyCompliance(app, { environment: 'prod', nagPacks: [] });
+const dir = app.synth().directory;
+const nested = fs.readdirSync(dir).find((f) => f.endsWith('.nested.template.json'))!;
+fs.writeFileSync(path.join(dir, 'hotfix.json'), deletionProtectionOff(dir, nested));
+`);
+      expect(r.stderr).toMatch(/Team\/Inner deploys its template from hotfix\.json, which the gate did not judge/);
+      expect(r.status).toBe(1);
+    });
+    test('a template asset built by a command at deploy time fails the process', () => {
+      const r =
+        runApp(`${swapping(`({ fileName, packaging, ...asset }) => ({ ...asset, executable: ['node', 'make-template.js'] })`)}
+const app = new App({ outdir });
+new Stack(app, 'Team', { synthesizer: new Swapping() });
+kit.applyCompliance(app, { environment: 'prod', nagPacks: [] });
+app.synth();
+`);
+      expect(r.stderr).toMatch(
+        /Team deploys its template from the output of a command \(\["node","make-template\.js"\]\)/,
+      );
+      expect(r.status).toBe(1);
+    });
+    test('a compliant app with nested stacks, a Stage, file assets and the other synthesizers exits 0 (the control)', () => {
+      const r = runApp(`
+import { BootstraplessSynthesizer, CliCredentialsStackSynthesizer, LegacyStackSynthesizer } from 'aws-cdk-lib';
+const code = path.join(path.dirname(outdir), 'handler');
+fs.mkdirSync(code);
+fs.writeFileSync(path.join(code, 'index.js'), 'exports.handler = async () => 1;');
+const app = new App({ outdir });
+const team = (scope: any, id: string, synthesizer?: any) => {
+  const stack = new Stack(scope, id, { synthesizer });
+  // Two nested stacks with the same template: one object, uploaded from either file.
+  new NestedStack(new NestedStack(stack, 'Inner'), 'Deeper');
+  new NestedStack(stack, 'Sibling');
+  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromAsset(code) });
+  for (const ruleId of ['AwsSolutions-IAM4', 'AwsSolutions-L1']) {
+    kit.acknowledge(fn, { ruleId, reason: 'a test function that runs nothing: no data, no permissions', owner: 'team@example.com', expires: '2099-01-01' });
+  }
+};
+team(app, 'Team');
+team(new Stage(app, 'Prod'), 'Team');
+team(app, 'Cli', new CliCredentialsStackSynthesizer());
+team(app, 'Legacy', new LegacyStackSynthesizer());
+new Stack(app, 'Bootstrapless', { synthesizer: new BootstraplessSynthesizer({ deployRoleArn: 'arn:aws:iam::123456789012:role/deploy' }) });
+kit.applyCompliance(app, { environment: 'dev' });
+app.synth();
+`);
+      expect(r.stderr).not.toMatch(/SpendSense policy gate/);
+      expect(r.status).toBe(0);
+    });
+  });
   test('a gate attached and never run fails the process', () => {
     const r = runApp(`
 const app = new App({ outdir, autoSynth: false });
@@ -160,6 +247,37 @@ process.exitCode = 0;
     );
     expect(r.stderr).toMatch(/ERROR \[prod\] AwsSolutions-S1 failed/);
     expect(r.status).toBe(1);
+  });
+});
+
+describe('the file a template object is uploaded from', () => {
+  const team = { stack: 'Team', file: '/out/Team.template.json', url: 's3://assets/t.json', dir: '/out' };
+  const upload = (path: string, targets = ['s3://assets/t.json']) => ({ source: { path }, base: '/out', targets });
+  const judged = (p: string) => p === team.file;
+  test('is the judged template: no problem', () => {
+    expect(
+      unjudgedSource(team, [upload('Team.template.json'), upload('other.json', ['s3://assets/x.json'])], judged),
+    ).toBeUndefined();
+  });
+  test('a second asset uploading another file to the same object is refused', () => {
+    expect(unjudgedSource(team, [upload('Team.template.json'), upload('other.json')], judged)).toBe(
+      'Team deploys its template from other.json, which the gate did not judge (it judged Team.template.json)',
+    );
+  });
+  test('an object no asset uploads is refused', () => {
+    expect(unjudgedSource(team, [upload('Team.template.json', ['s3://assets/x.json'])], judged)).toMatch(
+      /^Team deploys its template \(Team\.template\.json\) from s3:\/\/assets\/t\.json, which no asset/,
+    );
+  });
+  test("a nested stack's TemplateURL names its bucket and key, or the legacy parameters it refers to", () => {
+    const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
+    const region = { Ref: 'AWS::Region' };
+    expect(
+      objectsNamed(
+        join('https://s3.', region, '.', { Ref: 'AWS::URLSuffix' }, '/', { 'Fn::Sub': 'b-${AWS::Region}' }, '/k.json'),
+      ),
+    ).toEqual(['s3://b-${AWS::Region}/k.json']);
+    expect(objectsNamed(join('https://s3.', region, '/', { Ref: 'Bucket' }, '/k.json'))).toEqual(['param:Bucket']);
   });
 });
 
