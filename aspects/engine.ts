@@ -11,7 +11,8 @@ import {
   MIN_REASON_LENGTH,
 } from './acknowledgements';
 import type { FileAssets } from './assets';
-import type { ComplianceTarget } from './environment';
+import { type StricterJudge, stricterJudgeOf } from './cross-stack';
+import { type ComplianceTarget, DEFAULT_MIN_BACKUP_RETENTION_DAYS, stricterEnvironment } from './environment';
 import { NagFinding, nagUnacknowledgeableInProd } from './nag';
 import type { Resolver } from './resolve';
 import type { PolicyRule, RuleContext, RuleOutcome } from './rule';
@@ -170,21 +171,50 @@ function ruleResults(input: StackInput): CheckResult[] {
     }
     return v;
   };
+  // A resource a stricter stack depends on, or that acts on a stricter stack's, is judged as that stack (cross-stack.ts).
+  const judges = new Map<string, StricterJudge | undefined>();
+  const judgeOf = (logicalId: string) => {
+    if (!judges.has(logicalId)) judges.set(logicalId, stricterJudgeOf(input.resolver, logicalId));
+    return judges.get(logicalId);
+  };
   for (const rule of RULES) {
     const ruleSeverity = rule.severity[env];
-    if (ruleSeverity === 'off') continue;
-    if (rule.evaluateTemplate) {
+    if (ruleSeverity !== 'off' && rule.evaluateTemplate) {
       for (const outcome of rule.evaluateTemplate({ ...base, logicalId: '' })) {
         record(rule, '', 'AWS::CloudFormation::Template', outcome, ruleSeverity);
       }
     }
     for (const [logicalId, resource] of resources) {
       if (!judgesType(rule, resource.Type)) continue;
-      const context: RuleContext = { ...base, logicalId };
+      const judge = judgeOf(logicalId);
+      const severity = rule.severity[judge?.environment ?? env];
+      if (severity === 'off') continue;
+      const context: RuleContext = judge
+        ? {
+            ...base,
+            logicalId,
+            environment: judge.environment,
+            minBackupRetentionDays: Math.max(
+              base.minBackupRetentionDays,
+              DEFAULT_MIN_BACKUP_RETENTION_DAYS[judge.environment],
+            ),
+          }
+        : { ...base, logicalId };
+      // An outcome the rule already judged as strictly (an ingress rule on another stack's group) keeps its own note.
+      const inStricter = (o: RuleOutcome): RuleOutcome =>
+        judge && !(o.judgedIn && stricterEnvironment(o.judgedIn, judge.environment) === o.judgedIn)
+          ? {
+              ...o,
+              judgedIn: stricterEnvironment(o.judgedIn ?? judge.environment, judge.environment),
+              evidence: `${o.evidence} (judged as ${judge.environment}: ${judge.why})`,
+            }
+          : o;
       const variants = variantsOfResource(logicalId, resource);
       const judged = variants.map((v) => {
-        const outcomes = rule.evaluate(v.resource, context);
-        const ranks = outcomes.map((o) => rank(judgeOutcome(rule, o, ruleSeverity, env)));
+        const outcomes = rule.evaluate(v.resource, context).map(inStricter);
+        const ranks = outcomes.map((o) =>
+          rank(judgeOutcome(rule, o, ruleSeverity === 'off' ? severity : ruleSeverity, env)),
+        );
         return { v, outcomes, worst: Math.max(-1, ...ranks), sum: ranks.reduce((a, b) => a + b, 0) };
       });
       const chosen = judged.reduce((a, b) => (b.worst > a.worst || (b.worst === a.worst && b.sum > a.sum) ? b : a));
@@ -195,7 +225,13 @@ function ruleResults(input: StackInput): CheckResult[] {
             ? ` [worst of ${variants.length} cases: ${chosen.v.notes.join(', ')}]`
             : ` [in each of ${variants.length} cases]`;
       for (const outcome of chosen.outcomes) {
-        record(rule, logicalId, resource.Type, { ...outcome, evidence: `${outcome.evidence}${cases}` }, ruleSeverity);
+        record(
+          rule,
+          logicalId,
+          resource.Type,
+          { ...outcome, evidence: `${outcome.evidence}${cases}` },
+          ruleSeverity === 'off' ? severity : ruleSeverity,
+        );
       }
     }
   }

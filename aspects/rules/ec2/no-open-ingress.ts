@@ -1,8 +1,7 @@
 import { BlockList, isIPv4 } from 'node:net';
-import { PolicyRule, RuleOutcome, cannotVerify, fail, judgedIn, judgingEnvironment, pass, props } from '../../rule';
+import { PolicyRule, RuleOutcome, cannotVerify, fail, pass, props } from '../../rule';
 import type { Resolver } from '../../resolve';
 import { describe, intrinsic, stringOf } from '../../template';
-import type { EnvironmentName } from '../../../lib/profiles';
 
 /** Address space that is not reachable from the internet (RFC 1918, RFC 6598 shared space, IPv6 ULA). */
 export const PRIVATE_RANGES: readonly (readonly [string, number, 'ipv4' | 'ipv6'])[] = [
@@ -84,8 +83,8 @@ function judgeIngress(
   rule: Record<string, unknown>,
   where: string,
   context: Parameters<PolicyRule['evaluate']>[1],
-  environment: EnvironmentName = context.environment,
 ): RuleOutcome[] {
+  const environment = context.environment;
   const outcomes: RuleOutcome[] = [];
   const ports = rule.FromPort === undefined ? 'all ports' : `ports ${describe(rule.FromPort)}-${describe(rule.ToPort)}`;
   for (const key of ['CidrIp', 'CidrIpv6'] as const) {
@@ -138,18 +137,9 @@ export const noOpenIngress: PolicyRule = {
   resourceTypes: ['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress'],
   evaluate(resource, context) {
     const p = props(resource);
-    if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {
-      // A rule opens the group it names: one in another, stricter stack is judged as that stack judges its own.
-      const group = context.resolver.resolve(p.GroupId);
-      if (group.kind !== 'resource') return judgeIngress(p, 'Properties', context);
-      const environment = judgingEnvironment(context, group.resolver);
-      return judgedIn(
-        judgeIngress(p, 'Properties', context, environment),
-        environment,
-        context,
-        `opens ${group.logicalId}`,
-      );
-    }
+    // A rule opens the group it names: the engine judges one on a group a stricter stack owns or uses as that stack
+    // (aspects/cross-stack.ts), so `context.environment` is already the stricter one.
+    if (resource.Type === 'AWS::EC2::SecurityGroupIngress') return judgeIngress(p, 'Properties', context);
     const ingress = p.SecurityGroupIngress;
     if (ingress === undefined) return [];
     if (!Array.isArray(ingress))

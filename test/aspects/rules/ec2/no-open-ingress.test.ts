@@ -165,7 +165,7 @@ describe(`${ID} on a group of another stack`, () => {
           severity: 'error',
           environment: 'dev',
           judgedIn: 'prod',
-          evidence: expect.stringMatching(/ \(opens Db\w+ of a prod stack\)$/),
+          evidence: expect.stringMatching(/ \(judged as prod: acts on Prod\/Db\w+\)$/),
         }),
       ]);
     },

@@ -1,0 +1,158 @@
+/**
+ * Which environment judges a resource that crosses stacks. A resource is judged as strictly as the strictest stack of
+ * the app that depends on it or that it acts on, not only as its own stack:
+ *
+ * - a resource another, stricter stack references (a security group, key, secret or parameter group a prod database
+ *   uses) is part of that stack's posture: a dev stack's group open to the internet in front of a prod database is
+ *   judged as prod judges its own;
+ * - a resource that acts on or copies a resource of a stricter stack (a custom resource or SDK call handed a prod
+ *   database's identifier, a replica or point-in-time restore of a prod database, a blue/green deployment of one) is
+ *   judged as that stack.
+ *
+ * References across stacks are the ones CloudFormation makes: `Fn::ImportValue` of another stack's export, and a
+ * nested stack's parameter that its parent fills with one.
+ */
+import type { EnvironmentName } from '../lib/profiles';
+import { stricterEnvironment } from './environment';
+import type { Resolver } from './resolve';
+import { SETTING_CARRIER_TYPES, isRegistryExtension } from './rules/cfn/custom-resource-properties';
+
+/** Properties through which a resource of these types copies or changes the resource it names. */
+const ACTS_THROUGH: Readonly<Record<string, readonly string[]>> = {
+  'AWS::RDS::DBInstance': [
+    'SourceDBInstanceIdentifier',
+    'SourceDBClusterIdentifier',
+    'SourceDbiResourceId',
+    'SourceDBInstanceAutomatedBackupsArn',
+  ],
+  'AWS::RDS::DBCluster': ['SourceDBClusterIdentifier'],
+  'AWS::RDS::Deployment': ['Source'],
+  'AWS::RDS::Integration': ['SourceArn'],
+  'AWS::EC2::SecurityGroupIngress': ['GroupId'],
+};
+
+/** Whether a resource of `type` acts on what `property` names: every property of a custom resource or SDK call. */
+function actsThrough(type: string, property: string): boolean {
+  if (SETTING_CARRIER_TYPES.includes(type) || type.startsWith('Custom::') || isRegistryExtension(type)) return true;
+  return ACTS_THROUGH[type]?.includes(property) ?? false;
+}
+
+/** Why a resource is judged in a stricter environment than its stack's. */
+export interface StricterJudge {
+  readonly environment: EnvironmentName;
+  /** For the evidence: `used by Orders-prod/Database`, `acts on Orders-prod/Database`. */
+  readonly why: string;
+}
+
+/** A judge found in the index; for what a resource acts on, also that resource, whose own judge counts too. */
+interface Found extends StricterJudge {
+  readonly target?: { readonly resolver: Resolver; readonly logicalId: string };
+}
+
+interface Index {
+  /** Per template, per logical id: the strictest stack that references the resource. */
+  readonly referencedBy: Map<Resolver, Map<string, Found>>;
+  /** Per template, per logical id: every resource it acts on. */
+  readonly actsOn: Map<Resolver, Map<string, Found[]>>;
+}
+
+const STRICTNESS: Readonly<Record<EnvironmentName, number>> = { dev: 0, staging: 1, prod: 2 };
+
+function keep(map: Map<Resolver, Map<string, Found>>, at: Resolver, id: string, judge: Found): void {
+  let byId = map.get(at);
+  if (!byId) map.set(at, (byId = new Map<string, Found>()));
+  const before = byId.get(id);
+  if (!before || STRICTNESS[judge.environment] > STRICTNESS[before.environment]) byId.set(id, judge);
+}
+
+/** Every value of `value` that crosses into another template: an import, or a parameter the parent fills. */
+function* crossings(value: unknown, resolver: Resolver, depth = 0): Generator<unknown> {
+  if (value === null || typeof value !== 'object' || depth > 40) return;
+  if (Array.isArray(value)) {
+    for (const v of value) yield* crossings(v, resolver, depth + 1);
+    return;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1) {
+    const [name, arg] = entries[0];
+    if (name === 'Fn::ImportValue') {
+      yield value;
+      return;
+    }
+    if (name === 'Ref' && typeof arg === 'string' && arg in (resolver.template.Parameters ?? {})) {
+      yield value;
+      return;
+    }
+  }
+  for (const [, v] of entries) yield* crossings(v, resolver, depth + 1);
+}
+
+function buildIndex(templates: readonly Resolver[]): Index {
+  const index: Index = { referencedBy: new Map(), actsOn: new Map() };
+  for (const from of templates) {
+    if (!from.environment) continue;
+    for (const [logicalId, resource] of Object.entries(from.template.Resources ?? {})) {
+      if (resource === null || typeof resource !== 'object') continue;
+      for (const [property, value] of Object.entries(resource.Properties ?? {})) {
+        const acts = actsThrough(resource.Type, property);
+        // What it acts on may be in its own template (an ingress rule on a group of its stack): that group's judge
+        // counts all the same.
+        const named = acts ? [value, ...crossings(value, from)] : [...crossings(value, from)];
+        for (const reference of named) {
+          const target = from.resolve(reference);
+          if (target.kind !== 'resource' || !target.resolver.environment) continue;
+          if (target.resolver !== from) {
+            keep(index.referencedBy, target.resolver, target.logicalId, {
+              environment: from.environment,
+              why: `used by ${from.stack}/${logicalId}`,
+            });
+          }
+          if (acts) {
+            let byId = index.actsOn.get(from);
+            if (!byId) index.actsOn.set(from, (byId = new Map<string, Found[]>()));
+            const list = byId.get(logicalId) ?? [];
+            byId.set(logicalId, list);
+            list.push({
+              environment: target.resolver.environment,
+              why: `acts on ${target.resolver.stack}/${target.logicalId}`,
+              target: { resolver: target.resolver, logicalId: target.logicalId },
+            });
+          }
+        }
+      }
+    }
+  }
+  return index;
+}
+
+function indexOf(resolver: Resolver): Index {
+  return resolver.appIndex('cross-stack-judges', buildIndex);
+}
+
+/** The strictest stack that references the resource, when stricter than its own stack. */
+function referencedByStricter(resolver: Resolver, logicalId: string): Found | undefined {
+  const judge = indexOf(resolver).referencedBy.get(resolver)?.get(logicalId);
+  const own = resolver.environment;
+  return judge && own && STRICTNESS[judge.environment] > STRICTNESS[own] ? judge : undefined;
+}
+
+/**
+ * The environment stricter than the resource's own stack's that judges it, and why; undefined when its own stack's
+ * environment is the strictest. What it acts on counts with that resource's own judge (a group a prod database uses is
+ * prod's, so an ingress rule on it is too).
+ */
+export function stricterJudgeOf(resolver: Resolver, logicalId: string): StricterJudge | undefined {
+  const own = resolver.environment;
+  if (!own) return undefined;
+  const referenced = referencedByStricter(resolver, logicalId);
+  let best: StricterJudge | undefined = referenced && { environment: referenced.environment, why: referenced.why };
+  for (const acted of indexOf(resolver).actsOn.get(resolver)?.get(logicalId) ?? []) {
+    const targetJudge = referencedByStricter(acted.target!.resolver, acted.target!.logicalId);
+    const environment = targetJudge
+      ? stricterEnvironment(acted.environment, targetJudge.environment)
+      : acted.environment;
+    const why = targetJudge ? `${acted.why}, ${targetJudge.why}` : acted.why;
+    if (!best || STRICTNESS[environment] > STRICTNESS[best.environment]) best = { environment, why };
+  }
+  return best && STRICTNESS[best.environment] > STRICTNESS[own] ? best : undefined;
+}
