@@ -35,18 +35,62 @@ export function underTestRunner(): boolean {
 }
 
 const EXIT_GUARDED = Symbol.for('spendsense.compliance.exitGuard');
+const STATE = Symbol.for('spendsense.compliance.assemblyGuard');
+const FAILED = Symbol.for('spendsense.compliance.failed');
+const CHECKED = Symbol.for('spendsense.compliance.exitChecked');
 
-/** Makes the process exit non-zero, even if the app later calls process.exit(0) or resets process.exitCode. */
+type GuardedProcess = NodeJS.Process & {
+  [EXIT_GUARDED]?: boolean;
+  [FAILED]?: boolean;
+  [CHECKED]?: boolean;
+  [STATE]?: GuardState;
+  reallyExit?: (code: number) => never;
+};
+
+/**
+ * Node's own exit, as it was when the kit loaded. `process.exit` and a natural exit emit 'exit' and then read
+ * `process.exitCode`, which an 'exit' listener the app adds later could set back to 0: a failed gate ends the process
+ * here instead, with 1, before any later listener runs.
+ */
+const reallyExit = (() => {
+  const f = (process as GuardedProcess).reallyExit;
+  return typeof f === 'function' ? f.bind(process) : undefined;
+})();
+
+/**
+ * The gate's one 'exit' listener, however many copies of the kit are loaded: holds the assembly to what was judged
+ * (when a gate judged one), and ends the process with 1 when the gate failed or the assembly changed.
+ */
+function onExit(code: number): void {
+  const p = process as GuardedProcess;
+  if (p[CHECKED] || underTestRunner()) return;
+  p[CHECKED] = true;
+  const s = p[STATE];
+  const problems = s ? [...problemsOf(s, code === 0 && !p[FAILED])] : [];
+  for (const [what, fix] of problems)
+    process.stderr.write(`SpendSense policy gate: ${what}: synthesis fails; ${fix}\n`);
+  if (!p[FAILED] && problems.length === 0) return;
+  process.exitCode = 1;
+  reallyExit?.(1);
+}
+
+function listenForExit(): void {
+  const p = process as GuardedProcess;
+  if (p[EXIT_GUARDED]) return;
+  p[EXIT_GUARDED] = true;
+  process.on('exit', onExit);
+}
+
+/**
+ * Makes the process exit non-zero, even if the app later calls process.exit(0), resets process.exitCode or adds an
+ * 'exit' listener that does.
+ */
 export function failProcess(message?: string): void {
   if (underTestRunner()) return;
   if (message) process.stderr.write(`${message}\n`);
-  const p = process as NodeJS.Process & { [EXIT_GUARDED]?: boolean };
+  (process as GuardedProcess)[FAILED] = true;
   process.exitCode = 1;
-  if (p[EXIT_GUARDED]) return;
-  p[EXIT_GUARDED] = true;
-  process.on('exit', (code) => {
-    if (code === 0) process.exitCode = 1;
-  });
+  listenForExit();
 }
 
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
@@ -64,8 +108,6 @@ interface GuardState {
   readonly nested: Map<string, TemplateObject>;
 }
 
-const STATE = Symbol.for('spendsense.compliance.assemblyGuard');
-
 /** One state per process, shared by every copy of the kit loaded, with one exit check. */
 function state(): GuardState {
   const p = process as NodeJS.Process & { [STATE]?: GuardState };
@@ -78,14 +120,7 @@ function state(): GuardState {
     nested: new Map(),
   };
   p[STATE] = s;
-  process.on('exit', (code) => {
-    if (underTestRunner()) return;
-    const problems = [...problemsOf(s, code === 0)];
-    if (problems.length === 0) return;
-    for (const [what, fix] of problems)
-      process.stderr.write(`SpendSense policy gate: ${what}: synthesis fails; ${fix}\n`);
-    process.exitCode = 1;
-  });
+  listenForExit();
   return s;
 }
 

@@ -248,6 +248,38 @@ process.exitCode = 0;
     expect(r.stderr).toMatch(/ERROR \[prod\] AwsSolutions-S1 failed/);
     expect(r.status).toBe(1);
   });
+  describe('a failed gate keeps the exit code, whatever exit listeners the app adds', () => {
+    test.each([
+      ['an exit listener added after synthesis', "process.on('exit', () => { process.exitCode = 0; });"],
+      ['one put first', "process.prependListener('exit', () => { process.exitCode = 0; });"],
+      [
+        'a listener added after synthesis that also catches exit(0)',
+        "process.on('exit', () => { process.exitCode = 0; }); process.exit(0);",
+      ],
+    ])('%s: the process exits 1', (_, reset) => {
+      const r = runApp(`
+  const app = new App({ outdir });
+  new s3.Bucket(new Stack(app, 'Team'), 'Uploads');
+  kit.applyCompliance(app, { environment: 'prod' });
+  try { app.synth(); } catch { /* the app swallows aws-cdk-lib's exception */ }
+  ${reset}
+  `);
+      expect(r.stderr).toMatch(/ERROR \[prod\] AwsSolutions-S1 failed/);
+      expect(r.status).toBe(1);
+    });
+    test('an assembly changed after judging: reported, then the process exits 1 past a later listener', () => {
+      const r = runApp(`
+  const app = new App({ outdir });
+  new s3.Bucket(new Stack(app, 'Team'), 'Uploads', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
+  kit.applyCompliance(app, { environment: 'prod', nagPacks: [] });
+  const dir = app.synth().directory;
+  fs.appendFileSync(path.join(dir, 'Team.template.json'), ' ');
+  process.on('exit', () => { process.exitCode = 0; });
+  `);
+      expect(r.stderr).toMatch(/1 file changed after the gate judged it \(Team\.template\.json\)/);
+      expect(r.status).toBe(1);
+    });
+  });
 });
 
 describe('the file a template object is uploaded from', () => {

@@ -88,7 +88,7 @@ export type Klass = keyof typeof KLASSES;
 export type Form = 'L2' | 'L1' | 'escape-hatch' | 'nested' | 'referenced' | 'context' | 'enforcement';
 
 /** What the app does after `app.synth()`, as a team in a hurry might. */
-export type After = 'catch' | 'exit0' | 'exitCode0';
+export type After = 'catch' | 'exit0' | 'exitCode0' | 'lateExitListener';
 
 interface CaseBase {
   /** kebab-case, unique. */
@@ -103,6 +103,11 @@ interface CaseBase {
   readonly after?: After;
   /** Context given to `new App({ context })`, where a team's app would set it. */
   readonly appContext?: Readonly<Record<string, string | boolean>>;
+  /**
+   * The environment the kit gate marks the App with (default prod). A case whose stacks of different environments meet
+   * sets dev, so that each stack is judged by its own marking, not raised to prod by the App's.
+   */
+  readonly gateEnvironment?: 'dev';
 }
 
 export interface BuildCase extends CaseBase {
@@ -291,6 +296,15 @@ const FAIL: readonly RedteamCase[] = [
     klass: 'A',
     form: 'enforcement',
     after: 'exit0',
+    build: (app, kit) => unprotectedKitProd(kit, app),
+  },
+  {
+    name: 'a-late-exit-listener-and-report-removed',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001'],
+    klass: 'A',
+    form: 'enforcement',
+    after: 'lateExitListener',
     build: (app, kit) => unprotectedKitProd(kit, app),
   },
   {
@@ -802,6 +816,35 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // A tools stack marked dev hands the prod database's identifier to an SDK call that turns its protection off.
+    name: 'b-dev-stack-sdk-call-turns-off-prod-deletion-protection',
+    expect: 'fail',
+    ruleIds: ['SS-CFN-004'],
+    klass: 'B',
+    form: 'referenced',
+    gateEnvironment: 'dev',
+    build: (app, kit) => {
+      const { stack: prod } = kitProd(kit, app);
+      const tools = new Stack(app, 'Team-Tools');
+      kit.applyCompliance(tools, { environment: 'dev' });
+      const call = new cr.AwsCustomResource(tools, 'Maintenance', {
+        onUpdate: {
+          service: 'RDS',
+          action: 'modifyDBInstance',
+          parameters: {
+            DBInstanceIdentifier: prod.database.instanceIdentifier,
+            DeletionProtection: false,
+            ApplyImmediately: true,
+          },
+          physicalResourceId: cr.PhysicalResourceId.of('maintenance'),
+        },
+        policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+        installLatestAwsSdk: false,
+      });
+      acceptCustomResourceProvider(kit, tools, call);
+    },
+  },
+  {
     name: 'b-custom-resource-deletion-protection-off',
     expect: 'fail',
     ruleIds: ['SS-CFN-004'],
@@ -1122,6 +1165,29 @@ const FAIL: readonly RedteamCase[] = [
     },
   },
   {
+    // A point-in-time restore names its source as a replica does, but is a database of its own.
+    name: 'c-point-in-time-restore-keeps-one-day-of-backups',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-006'],
+    klass: 'C',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const copy = new rds.DatabaseInstanceReadReplica(t.stack, 'Copy', {
+        sourceDatabaseInstance: t.db,
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+        vpc: t.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        securityGroups: [t.securityGroup],
+        multiAz: true,
+        deletionProtection: true,
+      });
+      const cfn = copy.node.defaultChild as rds.CfnDBInstance;
+      cfn.addPropertyOverride('UseLatestRestorableTime', true);
+      cfn.addPropertyOverride('BackupRetentionPeriod', 1);
+    },
+  },
+  {
     name: 'c-update-replace-policy-delete',
     expect: 'fail',
     ruleIds: ['SS-RDS-007'],
@@ -1383,6 +1449,7 @@ const FAIL: readonly RedteamCase[] = [
     // The rule lives in the dev stack's template; the group it opens is the prod database's.
     name: 'e-dev-stack-opens-prod-database-group',
     expect: 'fail',
+    gateEnvironment: 'dev',
     ruleIds: ['SS-EC2-001'],
     klass: 'E',
     form: 'referenced',
@@ -1402,6 +1469,7 @@ const FAIL: readonly RedteamCase[] = [
     // The dev stack may acknowledge SS-EC2-001 on its own groups; not on a rule that opens the prod database's.
     name: 'e-dev-stack-acknowledges-opening-prod-group',
     expect: 'fail',
+    gateEnvironment: 'dev',
     ruleIds: ['SS-EC2-001', 'SS-ACK-002'],
     klass: 'E',
     form: 'referenced',
@@ -1712,6 +1780,178 @@ const FAIL: readonly RedteamCase[] = [
         parameterName: '/orders/prod/db-password',
         stringValue: stack.credentialsSecret.secretValueFromJson('password').unsafeUnwrap(),
       });
+    },
+  },
+  {
+    // A dev stack's vendor group, open to a public range (a dev warning), in front of a prod database.
+    name: 'e-prod-database-behind-dev-stack-open-group',
+    expect: 'fail',
+    ruleIds: ['SS-EC2-001'],
+    klass: 'E',
+    form: 'referenced',
+    gateEnvironment: 'dev',
+    build: (app, kit) => {
+      const shared = new Stack(app, 'Orders-Shared-dev');
+      kit.applyCompliance(shared, { environment: 'dev' });
+      const vpc = ec2.Vpc.fromVpcAttributes(shared, 'Network', {
+        vpcId: 'vpc-0123456789abcdef0',
+        availabilityZones: ['us-east-1a', 'us-east-1b'],
+      });
+      const vendor = new ec2.SecurityGroup(shared, 'VendorAccess', { vpc, allowAllOutbound: false });
+      vendor.addIngressRule(ec2.Peer.ipv4(PUBLIC_TEST_CIDR), ec2.Port.tcp(TEAM_DB_PORT), 'vendor office');
+      const stack = teamStack(app);
+      kit.applyCompliance(stack, { environment: 'prod', nagPacks: ['AwsSolutions', 'NIST80053R5', 'PCIDSS321'] });
+      teamDatabase(kit, stack).cfn.addPropertyOverride('VPCSecurityGroups', [vendor.securityGroupId]);
+    },
+  },
+  {
+    // A writable point-in-time copy of the prod database in a dev stack, unprotected, Single-AZ, one day of backups.
+    name: 'e-dev-stack-restores-copy-of-prod-database',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-001', 'SS-RDS-002', 'SS-RDS-006'],
+    klass: 'E',
+    form: 'referenced',
+    gateEnvironment: 'dev',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      kit.applyCompliance(stack, { environment: 'prod', nagPacks: ['AwsSolutions', 'NIST80053R5', 'PCIDSS321'] });
+      const t = teamL1Database(kit, stack);
+      const analytics = new Stack(app, 'Orders-Analytics-dev');
+      kit.applyCompliance(analytics, { environment: 'dev' });
+      new rds.CfnDBInstance(analytics, 'ProdCopy', {
+        dbInstanceIdentifier: 'orders-analytics',
+        dbInstanceClass: 'db.m7g.large',
+        sourceDbInstanceIdentifier: t.cfn.ref,
+        useLatestRestorableTime: true,
+        dbSubnetGroupName: t.subnetGroup.ref,
+        vpcSecurityGroups: [t.securityGroup.securityGroupId],
+        publiclyAccessible: false,
+        multiAz: false,
+        deletionProtection: false,
+        backupRetentionPeriod: 1,
+      });
+    },
+  },
+  {
+    // An instance restored from a Multi-AZ DB cluster snapshot takes the snapshot's encryption, whatever KmsKeyId says.
+    name: 'd-instance-restored-from-cluster-snapshot',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-003'],
+    klass: 'D',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app)).cfn.addPropertyOverride(
+        'DBClusterSnapshotIdentifier',
+        'arn:aws:rds:eu-west-1:222222222222:cluster-snapshot:partner-orders',
+      );
+    },
+  },
+  {
+    // The master password read from a secret the app does not define: its key may be aws/secretsmanager.
+    name: 'd-master-password-from-secret-outside-app',
+    expect: 'fail',
+    ruleIds: ['SS-SM-001'],
+    klass: 'D',
+    form: 'L2',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const legacy = secretsmanager.Secret.fromSecretNameV2(stack, 'Legacy', 'orders/legacy-admin');
+      teamDatabase(kit, stack, { instance: { credentials: rds.Credentials.fromSecret(legacy, 'orders_admin') } });
+    },
+  },
+  {
+    // aws:VpcSourceIp is an address in whichever VPC the caller's endpoint is in: 10.0.0.0/8 is every account's.
+    name: 'e-key-policy-open-to-any-vpc-private-range',
+    expect: 'fail',
+    ruleIds: ['SS-IAM-001'],
+    klass: 'E',
+    form: 'L2',
+    build: (app, kit) => {
+      teamDatabase(kit, teamStack(app)).key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:Decrypt', 'kms:DescribeKey'],
+          resources: ['*'],
+          conditions: { IpAddress: { 'aws:VpcSourceIp': '10.0.0.0/8' } },
+        }),
+      );
+    },
+  },
+  {
+    name: 'e-proxy-endpoint-behind-imported-group',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-014'],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const proxy = teamProxy(kit, t, true);
+      new rds.CfnDBProxyEndpoint(t.stack, 'VendorEndpoint', {
+        dbProxyName: proxy.dbProxyName,
+        dbProxyEndpointName: 'orders-vendor',
+        vpcSubnetIds: t.vpc.isolatedSubnets.map((n) => n.subnetId),
+        vpcSecurityGroupIds: ['sg-0123456789abcdef0'],
+      });
+    },
+  },
+  {
+    // A blue/green deployment's green copy, production after switchover, on a parameter group without TLS.
+    name: 'e-blue-green-green-without-tls',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-005'],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const green = new rds.CfnDBParameterGroup(t.stack, 'GreenParameters', {
+        family: 'postgres17',
+        description: 'Orders green: upgrade test',
+        parameters: { 'rds.force_ssl': '0' },
+      });
+      new rds.CfnDeployment(t.stack, 'BlueGreen', {
+        blueGreenDeploymentName: 'orders-upgrade',
+        source: t.db.instanceArn,
+        targetDbParameterGroupName: green.ref,
+      });
+    },
+  },
+  {
+    name: 'e-proxy-debug-logging-on',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-015'],
+    klass: 'E',
+    form: 'escape-hatch',
+    build: (app, kit) => {
+      const proxy = teamProxy(kit, teamDatabase(kit, teamStack(app)), true);
+      (proxy.node.defaultChild as rds.CfnDBProxy).addPropertyOverride('DebugLogging', true);
+    },
+  },
+  {
+    // Restored without Engine, a Multi-AZ DB cluster takes its source's: it was skipped as an Aurora cluster.
+    name: 'e-public-multi-az-cluster-restored-without-engine',
+    expect: 'fail',
+    ruleIds: ['SS-RDS-004'],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      const stack = teamStack(app);
+      const source = teamMultiAzCluster(kit, stack);
+      const restored = new rds.CfnDBCluster(stack, 'Restored', {
+        dbClusterIdentifier: 'orders-restored',
+        sourceDbClusterIdentifier: source.ref,
+        useLatestRestorableTime: true,
+        restoreType: 'copy-on-write',
+        dbClusterInstanceClass: 'db.m6gd.large',
+        publiclyAccessible: true,
+        dbSubnetGroupName: source.dbSubnetGroupName,
+        vpcSecurityGroupIds: source.vpcSecurityGroupIds,
+        dbClusterParameterGroupName: source.dbClusterParameterGroupName,
+        storageEncrypted: true,
+        kmsKeyId: source.kmsKeyId,
+        deletionProtection: true,
+        backupRetentionPeriod: 14,
+      });
+      restored.cfnOptions.deletionPolicy = source.cfnOptions.deletionPolicy;
     },
   },
   {
@@ -2221,6 +2461,39 @@ const PASS: readonly RedteamCase[] = [
     form: 'L1',
     build: (app, kit) => {
       teamMultiAzCluster(kit, teamStack(app));
+    },
+  },
+  {
+    // Stacks of two environments side by side: each is judged by its own bar, nothing crosses.
+    name: 'p-kit-dev-beside-kit-prod',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'E',
+    form: 'L2',
+    gateEnvironment: 'dev',
+    build: (app, kit) => {
+      kitProd(kit, app);
+      new kit.DatabaseStack(app, 'SpendSense-Database-dev', { profile: kit.getProfile('dev') });
+    },
+  },
+  {
+    name: 'p-blue-green-green-forces-tls',
+    expect: 'pass',
+    ruleIds: [],
+    klass: 'E',
+    form: 'L1',
+    build: (app, kit) => {
+      const t = teamDatabase(kit, teamStack(app));
+      const green = new rds.CfnDBParameterGroup(t.stack, 'GreenParameters', {
+        family: 'postgres17',
+        description: 'Orders green: upgrade test',
+        parameters: { 'rds.force_ssl': '1' },
+      });
+      new rds.CfnDeployment(t.stack, 'BlueGreen', {
+        blueGreenDeploymentName: 'orders-upgrade',
+        source: t.db.instanceArn,
+        targetDbParameterGroupName: green.ref,
+      });
     },
   },
   {
