@@ -72,7 +72,7 @@ type WithPlugin = Stage & { [PLUGIN]?: CompliancePlugin };
  * Today (UTC) by the later of two clocks: `Date`, and the wall time Node took at start plus the time since
  * (`perf_hooks`), so that an app that replaces `Date` to bring an expired acknowledgement back must fake both.
  */
-function clockToday(): string {
+export function clockToday(): string {
   const ms = Math.max(Date.now(), performance.timeOrigin + performance.now());
   return new Date(ms).toISOString().slice(0, 10);
 }

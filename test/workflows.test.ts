@@ -58,6 +58,12 @@ test('gates every environment and uploads its SARIF with security-events: write 
   const synth = gate.steps.find((s) => /cdk synth/.test(s.run ?? ''))!;
   expect(synth.run).toMatch(/-c "environment=\$ENVIRONMENT"/);
   expect(synth.env).toEqual({ ENVIRONMENT: '${{ matrix.environment }}' });
+  // The same assembly, judged again by a process that loads none of the app's code.
+  const verify = gate.steps[gate.steps.indexOf(synth) + 1];
+  expect(verify.run).toMatch(
+    /^npm run -s verify -- --assembly "cdk\.out\/\$ENVIRONMENT" --environment "\$ENVIRONMENT" /,
+  );
+  expect(verify.env).toEqual(synth.env);
   const upload = gate.steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'))!;
   expect(upload.with).toEqual({
     sarif_file: 'cdk.out/${{ matrix.environment }}/compliance.sarif',

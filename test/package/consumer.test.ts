@@ -150,6 +150,24 @@ describe('the packed kit in a plain JavaScript app', () => {
       expect(r.status === 0 ? '' : r.output).toBe('');
     });
 
+    test("the package's spendsense-verify judges the app's assembly outside the app", () => {
+      const verify = (teamCase: 'violating' | 'compliant') => {
+        synth(dir, teamCase);
+        return spawnSync('npx', ['--no-install', 'spendsense-verify', '--environment', 'prod'], {
+          cwd: dir,
+          env: cleanEnv(),
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+      };
+      const compliant = verify('compliant');
+      expect(compliant.stderr).toMatch(/^SpendSense verify: 1 stack judged, 0 blocking problems$/m);
+      expect(compliant.status).toBe(0);
+      const violating = verify('violating');
+      expect(violating.stderr).toMatch(/^ERROR \[prod\] SS-KMS-001 /m);
+      expect(violating.status).toBe(1);
+    });
+
     also?.(() => dir);
   }
 

@@ -21,6 +21,7 @@ export const BUNDLED_ENTRIES = [
   'scripts/dev-access.ts',
   'scripts/pricing-snapshot.ts',
   'test/redteam/app.ts',
+  'bin/verify.ts',
 ] as const;
 
 export type BundledEntry = (typeof BUNDLED_ENTRIES)[number];
