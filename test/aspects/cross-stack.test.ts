@@ -20,26 +20,23 @@ function prodStack(app: App): Stack {
 }
 
 const team = (app: App) => app.node.findChild('TeamStack') as Stack;
+/** The team's dev stack (empty) beside the stacks `build` adds to the app. */
+const judgeApp = (build: (app: App) => void) => judgeStack('dev', () => undefined, {}, build);
 const inTeam = (run: ReturnType<typeof judgeStack>, ruleId: string) =>
   run.results.filter((r) => r.stack === 'TeamStack' && r.ruleId === ruleId);
 
 describe('a resource of a dev stack that a prod stack uses is judged as prod', () => {
   test('a security group open to a public range, in front of a prod database (L2 group, L1 database)', () => {
-    const run = judgeStack(
-      'dev',
-      () => undefined,
-      {},
-      (app) => {
-        const vpc = testVpc(team(app));
-        const vendor = new ec2.SecurityGroup(team(app), 'Vendor', { vpc, allowAllOutbound: false });
-        vendor.addIngressRule(ec2.Peer.ipv4('198.51.100.0/24'), ec2.Port.tcp(5432), 'vendor office');
-        new rds.CfnDBInstance(prodStack(app), 'Db', {
-          engine: 'postgres',
-          dbInstanceClass: 'db.m7g.large',
-          vpcSecurityGroups: [vendor.securityGroupId],
-        });
-      },
-    );
+    const run = judgeApp((app) => {
+      const vpc = testVpc(team(app));
+      const vendor = new ec2.SecurityGroup(team(app), 'Vendor', { vpc, allowAllOutbound: false });
+      vendor.addIngressRule(ec2.Peer.ipv4('198.51.100.0/24'), ec2.Port.tcp(5432), 'vendor office');
+      new rds.CfnDBInstance(prodStack(app), 'Db', {
+        engine: 'postgres',
+        dbInstanceClass: 'db.m7g.large',
+        vpcSecurityGroups: [vendor.securityGroupId],
+      });
+    });
     expect(inTeam(run, 'SS-EC2-001')).toEqual([
       expect.objectContaining({
         status: 'fail',
@@ -50,48 +47,38 @@ describe('a resource of a dev stack that a prod stack uses is judged as prod', (
     ]);
   });
   test('an ingress rule (L1) of the dev stack on that group is judged as prod too', () => {
-    const run = judgeStack(
-      'dev',
-      () => undefined,
-      {},
-      (app) => {
-        const vpc = testVpc(team(app));
-        const vendor = new ec2.SecurityGroup(team(app), 'Vendor', { vpc, allowAllOutbound: false });
-        new ec2.CfnSecurityGroupIngress(team(app), 'Office', {
-          groupId: vendor.securityGroupId,
-          ipProtocol: 'tcp',
-          fromPort: 5432,
-          toPort: 5432,
-          cidrIp: '198.51.100.7/32',
-        });
-        new rds.CfnDBInstance(prodStack(app), 'Db', {
-          engine: 'postgres',
-          dbInstanceClass: 'db.m7g.large',
-          vpcSecurityGroups: [vendor.securityGroupId],
-        });
-      },
-    );
+    const run = judgeApp((app) => {
+      const vpc = testVpc(team(app));
+      const vendor = new ec2.SecurityGroup(team(app), 'Vendor', { vpc, allowAllOutbound: false });
+      new ec2.CfnSecurityGroupIngress(team(app), 'Office', {
+        groupId: vendor.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: 5432,
+        toPort: 5432,
+        cidrIp: '198.51.100.7/32',
+      });
+      new rds.CfnDBInstance(prodStack(app), 'Db', {
+        engine: 'postgres',
+        dbInstanceClass: 'db.m7g.large',
+        vpcSecurityGroups: [vendor.securityGroupId],
+      });
+    });
     // A single public host is tolerated in dev only.
     expect(inTeam(run, 'SS-EC2-001').map((r) => `${r.logicalId} ${r.status} ${r.severity} ${r.judgedIn}`)).toEqual([
       expect.stringMatching(/^Office\w* fail error prod$/),
     ]);
   });
   test("a key a prod database's storage uses, with rotation off (escape hatch), is judged as prod", () => {
-    const run = judgeStack(
-      'dev',
-      () => undefined,
-      {},
-      (app) => {
-        const key = new kms.Key(team(app), 'Shared', { enableKeyRotation: true });
-        (key.node.defaultChild as kms.CfnKey).addPropertyOverride('EnableKeyRotation', false);
-        new rds.CfnDBInstance(prodStack(app), 'Db', {
-          engine: 'postgres',
-          dbInstanceClass: 'db.m7g.large',
-          storageEncrypted: true,
-          kmsKeyId: key.keyArn,
-        });
-      },
-    );
+    const run = judgeApp((app) => {
+      const key = new kms.Key(team(app), 'Shared', { enableKeyRotation: true });
+      (key.node.defaultChild as kms.CfnKey).addPropertyOverride('EnableKeyRotation', false);
+      new rds.CfnDBInstance(prodStack(app), 'Db', {
+        engine: 'postgres',
+        dbInstanceClass: 'db.m7g.large',
+        storageEncrypted: true,
+        kmsKeyId: key.keyArn,
+      });
+    });
     expect(inTeam(run, 'SS-KMS-001')).toEqual([
       expect.objectContaining({ status: 'fail', severity: 'error', judgedIn: 'prod' }),
     ]);
@@ -109,22 +96,17 @@ describe('a resource of a dev stack that a prod stack uses is judged as prod', (
 
 describe('a resource of a dev stack that acts on or copies a prod resource is judged as prod', () => {
   test('a point-in-time restore (L1) of a prod database, unprotected and on one day of backups', () => {
-    const run = judgeStack(
-      'dev',
-      () => undefined,
-      {},
-      (app) => {
-        const source = compliantInstance(prodStack(app));
-        new rds.CfnDBInstance(team(app), 'Copy', {
-          dbInstanceClass: 'db.m7g.large',
-          sourceDbInstanceIdentifier: source.instanceIdentifier,
-          useLatestRestorableTime: true,
-          deletionProtection: false,
-          multiAz: false,
-          backupRetentionPeriod: 1,
-        });
-      },
-    );
+    const run = judgeApp((app) => {
+      const source = compliantInstance(prodStack(app));
+      new rds.CfnDBInstance(team(app), 'Copy', {
+        dbInstanceClass: 'db.m7g.large',
+        sourceDbInstanceIdentifier: source.instanceIdentifier,
+        useLatestRestorableTime: true,
+        deletionProtection: false,
+        multiAz: false,
+        backupRetentionPeriod: 1,
+      });
+    });
     const verdicts = run.results
       .filter((r) => r.stack === 'TeamStack' && r.source === 'spendsense' && r.status === 'fail')
       .map((r) => `${r.ruleId} ${r.severity} ${r.judgedIn}`);
@@ -133,24 +115,19 @@ describe('a resource of a dev stack that acts on or copies a prod resource is ju
     );
   });
   test('an AwsCustomResource (L2) that turns off the prod database deletion protection', () => {
-    const run = judgeStack(
-      'dev',
-      () => undefined,
-      {},
-      (app) => {
-        const db = compliantInstance(prodStack(app));
-        new cr.AwsCustomResource(team(app), 'Maintenance', {
-          onUpdate: {
-            service: 'RDS',
-            action: 'modifyDBInstance',
-            parameters: { DBInstanceIdentifier: db.instanceIdentifier, DeletionProtection: false },
-            physicalResourceId: cr.PhysicalResourceId.of('maintenance'),
-          },
-          policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
-          installLatestAwsSdk: false,
-        });
-      },
-    );
+    const run = judgeApp((app) => {
+      const db = compliantInstance(prodStack(app));
+      new cr.AwsCustomResource(team(app), 'Maintenance', {
+        onUpdate: {
+          service: 'RDS',
+          action: 'modifyDBInstance',
+          parameters: { DBInstanceIdentifier: db.instanceIdentifier, DeletionProtection: false },
+          physicalResourceId: cr.PhysicalResourceId.of('maintenance'),
+        },
+        policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+        installLatestAwsSdk: false,
+      });
+    });
     const found = inTeam(run, 'SS-CFN-004');
     expect(found.length).toBeGreaterThan(0);
     for (const r of found) {

@@ -149,6 +149,21 @@ const MARIADB_10: EngineChoice = {
   instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
 };
 
+/** A blue/green deployment of the team's database whose green copy's parameter group sets `rds.force_ssl`. */
+function blueGreenOfTeamDatabase(kit: Kit, app: Construct, forceSsl: '0' | '1'): void {
+  const t = teamDatabase(kit, teamStack(app));
+  const green = new rds.CfnDBParameterGroup(t.stack, 'GreenParameters', {
+    family: 'postgres17',
+    description: 'Orders green: upgrade test',
+    parameters: { 'rds.force_ssl': forceSsl },
+  });
+  new rds.CfnDeployment(t.stack, 'BlueGreen', {
+    blueGreenDeploymentName: 'orders-upgrade',
+    source: t.db.instanceArn,
+    targetDbParameterGroupName: green.ref,
+  });
+}
+
 /** A team's own stack; the app's gate judges it as prod. */
 function teamStack(app: Construct): Stack {
   return new Stack(app, 'Orders-Database-prod');
@@ -1901,19 +1916,7 @@ const FAIL: readonly RedteamCase[] = [
     ruleIds: ['SS-RDS-005'],
     klass: 'E',
     form: 'L1',
-    build: (app, kit) => {
-      const t = teamDatabase(kit, teamStack(app));
-      const green = new rds.CfnDBParameterGroup(t.stack, 'GreenParameters', {
-        family: 'postgres17',
-        description: 'Orders green: upgrade test',
-        parameters: { 'rds.force_ssl': '0' },
-      });
-      new rds.CfnDeployment(t.stack, 'BlueGreen', {
-        blueGreenDeploymentName: 'orders-upgrade',
-        source: t.db.instanceArn,
-        targetDbParameterGroupName: green.ref,
-      });
-    },
+    build: (app, kit) => blueGreenOfTeamDatabase(kit, app, '0'),
   },
   {
     name: 'e-proxy-debug-logging-on',
@@ -2482,19 +2485,7 @@ const PASS: readonly RedteamCase[] = [
     ruleIds: [],
     klass: 'E',
     form: 'L1',
-    build: (app, kit) => {
-      const t = teamDatabase(kit, teamStack(app));
-      const green = new rds.CfnDBParameterGroup(t.stack, 'GreenParameters', {
-        family: 'postgres17',
-        description: 'Orders green: upgrade test',
-        parameters: { 'rds.force_ssl': '1' },
-      });
-      new rds.CfnDeployment(t.stack, 'BlueGreen', {
-        blueGreenDeploymentName: 'orders-upgrade',
-        source: t.db.instanceArn,
-        targetDbParameterGroupName: green.ref,
-      });
-    },
+    build: (app, kit) => blueGreenOfTeamDatabase(kit, app, '1'),
   },
   {
     name: 'p-team-proxy-requires-tls',
