@@ -15,6 +15,7 @@
 import type { EnvironmentName } from '../lib/profiles';
 import { stricterEnvironment } from './environment';
 import type { Resolver } from './resolve';
+import { walkValue } from './template';
 import { SETTING_CARRIER_TYPES, isRegistryExtension } from './rules/cfn/custom-resource-properties';
 
 /** Properties through which a resource of these types copies or changes the resource it names. */
@@ -28,8 +29,73 @@ const ACTS_THROUGH: Readonly<Record<string, readonly string[]>> = {
   'AWS::RDS::DBCluster': ['SourceDBClusterIdentifier'],
   'AWS::RDS::Deployment': ['Source'],
   'AWS::RDS::Integration': ['SourceArn'],
+  'AWS::RDS::DBProxyTargetGroup': ['DBInstanceIdentifiers', 'DBClusterIdentifiers'],
+  'AWS::RDS::DBProxyEndpoint': ['DBProxyName'],
   'AWS::EC2::SecurityGroupIngress': ['GroupId'],
+  'AWS::EC2::SecurityGroupEgress': ['GroupId'],
 };
+
+/**
+ * A front that passes what it acts on to another resource of its template: a proxy's target group makes the proxy it
+ * names a door to its targets, so the proxy (its TLS, its logging) is judged as they are.
+ */
+const PASSES_TO: Readonly<Record<string, string>> = {
+  'AWS::RDS::DBProxyTargetGroup': 'DBProxyName',
+};
+
+/**
+ * Types that only watch or describe what they name (an alarm on a database's metrics, a dashboard, a permission to
+ * read it, a parameter holding its identifier): they do not make it part of their stack's posture.
+ */
+const OBSERVERS =
+  /^AWS::(CloudWatch|IAM|SSM::Parameter$|Events::Rule$|Budgets|ResourceGroups|Config|SNS|Logs::MetricFilter$)/;
+
+/** Database identifiers fixed in the templates (`DBInstanceIdentifier`, `DBClusterIdentifier`), by lower-case name. */
+function physicalNames(templates: readonly Resolver[]): Map<string, { resolver: Resolver; logicalId: string }> {
+  const names = new Map<string, { resolver: Resolver; logicalId: string }>();
+  for (const t of templates) {
+    for (const [logicalId, r] of Object.entries(t.template.Resources ?? {})) {
+      const key =
+        r?.Type === 'AWS::RDS::DBInstance'
+          ? 'DBInstanceIdentifier'
+          : r?.Type === 'AWS::RDS::DBCluster'
+            ? 'DBClusterIdentifier'
+            : undefined;
+      const value = key ? r.Properties?.[key] : undefined;
+      if (typeof value === 'string' && value !== '') names.set(value.toLowerCase(), { resolver: t, logicalId });
+    }
+  }
+  return names;
+}
+
+/**
+ * The databases of the app a value names by their physical identifier, as text: the identifier itself, an ARN ending
+ * in it, or a JSON document (an SDK call, an event's input) holding it as a string.
+ */
+function namedDatabases(
+  value: unknown,
+  from: Resolver,
+  names: ReadonlyMap<string, { resolver: Resolver; logicalId: string }>,
+): { resolver: Resolver; logicalId: string }[] {
+  if (names.size === 0) return [];
+  const found: { resolver: Resolver; logicalId: string }[] = [];
+  walkValue(value, '', from, {
+    text(text) {
+      const lower = text.toLowerCase();
+      for (const [name, db] of names) {
+        if (
+          lower === name ||
+          lower.endsWith(`:db:${name}`) ||
+          lower.endsWith(`:cluster:${name}`) ||
+          lower.includes(`"${name}"`)
+        ) {
+          found.push(db);
+        }
+      }
+    },
+  });
+  return found;
+}
 
 /** Whether a resource of `type` acts on what `property` names: every property of a custom resource or SDK call. */
 function actsThrough(type: string, property: string): boolean {
@@ -89,40 +155,95 @@ function* crossings(value: unknown, resolver: Resolver, depth = 0): Generator<un
 
 function buildIndex(templates: readonly Resolver[]): Index {
   const index: Index = { referencedBy: new Map(), actsOn: new Map() };
+  const names = physicalNames(templates);
+  const actOn = (from: Resolver, logicalId: string, target: { resolver: Resolver; logicalId: string }) => {
+    if (!target.resolver.environment) return;
+    let byId = index.actsOn.get(from);
+    if (!byId) index.actsOn.set(from, (byId = new Map<string, Found[]>()));
+    const list = byId.get(logicalId) ?? [];
+    byId.set(logicalId, list);
+    list.push({
+      environment: target.resolver.environment,
+      why: `acts on ${target.resolver.stack}/${target.logicalId}`,
+      target,
+    });
+  };
   for (const from of templates) {
     if (!from.environment) continue;
     for (const [logicalId, resource] of Object.entries(from.template.Resources ?? {})) {
       if (resource === null || typeof resource !== 'object') continue;
+      const observer = OBSERVERS.test(resource.Type);
       for (const [property, value] of Object.entries(resource.Properties ?? {})) {
         const acts = actsThrough(resource.Type, property);
-        // What it acts on may be in its own template (an ingress rule on a group of its stack): that group's judge
-        // counts all the same.
-        const named = acts ? [value, ...crossings(value, from)] : [...crossings(value, from)];
-        for (const reference of named) {
+        if (!acts && observer) continue;
+        for (const reference of crossings(value, from)) {
           const target = from.resolve(reference);
-          if (target.kind !== 'resource' || !target.resolver.environment) continue;
-          if (target.resolver !== from) {
-            keep(index.referencedBy, target.resolver, target.logicalId, {
-              environment: from.environment,
-              why: `used by ${from.stack}/${logicalId}`,
-            });
-          }
-          if (acts) {
-            let byId = index.actsOn.get(from);
-            if (!byId) index.actsOn.set(from, (byId = new Map<string, Found[]>()));
-            const list = byId.get(logicalId) ?? [];
-            byId.set(logicalId, list);
-            list.push({
-              environment: target.resolver.environment,
-              why: `acts on ${target.resolver.stack}/${target.logicalId}`,
-              target: { resolver: target.resolver, logicalId: target.logicalId },
-            });
-          }
+          if (target.kind !== 'resource' || target.resolver === from || !target.resolver.environment) continue;
+          keep(index.referencedBy, target.resolver, target.logicalId, {
+            environment: from.environment,
+            why: `used by ${from.stack}/${logicalId}`,
+          });
         }
+        if (!acts) continue;
+        // What it acts on, named directly (in its own template too: an ingress rule on a group of its stack), through
+        // a resource of its template in between (an SSM parameter holding an imported identifier), or by a database's
+        // physical identifier written out.
+        for (const target of actedOn(value, from, 0)) actOn(from, logicalId, target);
+        for (const target of namedDatabases(value, from, names)) actOn(from, logicalId, target);
       }
     }
   }
+  // A front passes what it acts on to the resource it names (a proxy target group to its proxy).
+  for (const [from, byId] of index.actsOn) {
+    for (const [logicalId, found] of [...byId]) {
+      const property = PASSES_TO[from.template.Resources?.[logicalId]?.Type ?? ''];
+      const to = property ? from.resolve(from.template.Resources?.[logicalId]?.Properties?.[property]) : undefined;
+      if (to?.kind === 'resource' && to.resolver === from) for (const f of found) actOn(from, to.logicalId, f.target!);
+    }
+  }
   return index;
+}
+
+/**
+ * Types that hand on a value they were given (an SSM parameter's `Value`, a custom resource's outputs): one named in
+ * between launders nothing.
+ */
+function passesThrough(type: string): boolean {
+  return (
+    type === 'AWS::SSM::Parameter' || type === 'AWS::CloudFormation::CustomResource' || type.startsWith('Custom::')
+  );
+}
+
+/**
+ * The resources a value acts on: each reference in it, and, for a resource of the same template in between that passes
+ * a value through, what that resource's own properties reference, a few steps deep.
+ */
+function actedOn(value: unknown, from: Resolver, depth: number): { resolver: Resolver; logicalId: string }[] {
+  const out: { resolver: Resolver; logicalId: string }[] = [];
+  for (const reference of [value, ...references(value)]) {
+    const target = from.resolve(reference);
+    if (target.kind !== 'resource') continue;
+    out.push({ resolver: target.resolver, logicalId: target.logicalId });
+    if (target.resolver === from && depth < 3 && passesThrough(target.type)) {
+      for (const v of Object.values(target.resource.Properties ?? {})) out.push(...actedOn(v, from, depth + 1));
+    }
+  }
+  return out;
+}
+
+/** Every `Ref`, `Fn::GetAtt` and `Fn::ImportValue` inside a value. */
+function* references(value: unknown, depth = 0): Generator<unknown> {
+  if (value === null || typeof value !== 'object' || depth > 40) return;
+  if (Array.isArray(value)) {
+    for (const v of value) yield* references(v, depth + 1);
+    return;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1 && ['Ref', 'Fn::GetAtt', 'Fn::ImportValue'].includes(entries[0][0])) {
+    yield value;
+    return;
+  }
+  for (const [, v] of entries) yield* references(v, depth + 1);
 }
 
 function indexOf(resolver: Resolver): Index {

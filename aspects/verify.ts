@@ -54,8 +54,11 @@ interface Template {
   readonly parent?: Template;
   /** Its logical id in the parent's template, for a nested stack. */
   readonly nestedId?: string;
-  readonly selected: boolean;
+  /** Judged and reported (a stack named, or one a named stack depends on, which `cdk deploy` deploys with it). */
+  selected: boolean;
   readonly artifactId: string;
+  /** The artifact ids this stack's artifact depends on (stacks the CLI deploys first). */
+  readonly dependencies: readonly string[];
   resolver?: Resolver;
   nestedIds?: Set<string>;
 }
@@ -140,6 +143,10 @@ function readAssembly(dir: string, selectors: readonly string[], problems: strin
       metadata: metadataOf(dir, artifact),
       selected: selectors.length === 0 || selectors.some((s) => matches(s, id) || matches(s, name)),
       artifactId: id,
+      dependencies:
+        ((artifact as { dependencies?: unknown }).dependencies as string[] | undefined)?.filter(
+          (d) => typeof d === 'string',
+        ) ?? [],
     };
     out.push(top, ...nestedTemplates(top, uploads, problems));
   }
@@ -235,6 +242,20 @@ export function verifyAssembly(dir: string, options: VerifyOptions): Verificatio
         .join(', ')})`,
     );
   }
+  // `cdk deploy` deploys a stack's dependencies with it (unless --exclusively): they are judged as named ones.
+  const byArtifact = new Map(templates.filter((t) => !t.parent).map((t) => [`${t.dir}\0${t.artifactId}`, t]));
+  const pending = templates.filter((t) => !t.parent && t.selected);
+  while (pending.length > 0) {
+    const t = pending.pop()!;
+    for (const id of t.dependencies) {
+      const dependency = byArtifact.get(`${t.dir}\0${id}`);
+      if (dependency && !dependency.selected) {
+        dependency.selected = true;
+        pending.push(dependency);
+      }
+    }
+  }
+  for (const t of templates) t.selected = topOf(t).selected;
   const exportsByName = new Map<string, Exported[]>();
   const resolvers: Resolver[] = [];
   const app = { exports: exportsByName, resolvers };
@@ -284,7 +305,7 @@ export function verifyAssembly(dir: string, options: VerifyOptions): Verificatio
         judgedNestedStacks: t.nestedIds ?? new Set(),
         fileAssets: fileAssetsOf(join(top.dir, `${top.artifactId}.assets.json`), new Map()),
         parentParameters: new Set(Object.keys(isRecord(passed) ? passed : {})),
-        pathOf: (logicalId) => ids.pathOf.get(logicalId) ?? `${t.name}/${logicalId}`,
+        pathOf: (logicalId) => ids.pathOf.get(logicalId) ?? `${t.name}/${logicalId} (unclaimed)`,
         resourceAt: (path) => ids.resourceAt.get(path),
         nagFindings: [],
         acknowledgements: acknowledgements.filter((a) => [...ids.paths].some((p) => coversPath(a.scope, p))),
@@ -305,16 +326,22 @@ function logicalIdIndex(t: Template) {
   const resourceAt = new Map<string, { logicalId: string; type: string }>();
   const paths = new Set<string>();
   const resources = t.template.Resources ?? {};
+  const claims = new Map<string, string[]>();
   for (const [path, entries] of topOf(t).metadata) {
     for (const e of entries) {
       if (e.type !== 'aws:cdk:logicalId' || typeof e.data !== 'string') continue;
-      const resource = resources[e.data];
       // A logical id of another template of the same stack (a nested stack's) belongs to that one's path.
-      if (!resource || !belongsTo(t, path)) continue;
-      pathOf.set(e.data, path);
-      resourceAt.set(path, { logicalId: e.data, type: resource.Type });
-      paths.add(path);
+      if (!resources[e.data] || !belongsTo(t, path)) continue;
+      claims.set(e.data, [...(claims.get(e.data) ?? []), path]);
     }
+  }
+  for (const [logicalId, claimed] of claims) {
+    // Metadata the app can write: a logical id two paths claim is claimed by neither, as in the app's gate, and its
+    // findings stay at the stack, where only an acknowledgement of the whole stack reaches them.
+    if (claimed.length !== 1) continue;
+    pathOf.set(logicalId, claimed[0]);
+    resourceAt.set(claimed[0], { logicalId, type: resources[logicalId].Type });
+    paths.add(claimed[0]);
   }
   return { pathOf, resourceAt, paths };
 }

@@ -1,8 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CustomResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as cr from 'aws-cdk-lib/custom-resources';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { markComplianceTarget } from '../../aspects/environment';
 import { judgeStack } from '../support/compliance';
 import { compliantInstance, testVpc } from '../support/constructs';
@@ -150,5 +152,81 @@ describe('a resource of a dev stack that acts on or copies a prod resource is ju
     });
     expect(run.results.filter((r) => r.ruleId.startsWith('SS-')).length).toBeGreaterThan(0);
     expect(run.results.filter((r) => r.judgedIn !== undefined)).toEqual([]);
+  });
+});
+
+describe('the forms an acting resource takes', () => {
+  test('through an SSM parameter of its own stack holding the imported group id (L1 ingress)', () => {
+    const run = judgeApp((app) => {
+      const db = compliantInstance(prodStack(app));
+      const held = new ssm.CfnParameter(team(app), 'GroupId', {
+        type: 'String',
+        value: db.connections.securityGroups[0].securityGroupId,
+      });
+      new ec2.CfnSecurityGroupIngress(team(app), 'Office', {
+        groupId: held.attrValue,
+        ipProtocol: 'tcp',
+        fromPort: 5432,
+        toPort: 5432,
+        cidrIp: '198.51.100.7/32',
+      });
+    });
+    expect(inTeam(run, 'SS-EC2-001').map((r) => `${r.status} ${r.severity} ${r.judgedIn}`)).toEqual([
+      'fail error prod',
+    ]);
+  });
+  test('a custom resource naming the prod database by its physical identifier, written out', () => {
+    const run = judgeApp((app) => {
+      compliantInstance(prodStack(app), { instanceIdentifier: 'orders-prod' });
+      new CustomResource(team(app), 'Unprotect', {
+        serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:maintenance',
+        properties: { DBInstanceIdentifier: 'orders-prod', DeletionProtection: false },
+      });
+    });
+    expect(inTeam(run, 'SS-CFN-004')).toEqual([expect.objectContaining({ severity: 'error', judgedIn: 'prod' })]);
+  });
+  test('an RDS Proxy of the dev stack in front of the prod database: the proxy is judged as prod', () => {
+    const run = judgeApp((app) => {
+      const db = compliantInstance(prodStack(app));
+      const proxy = new rds.CfnDBProxy(team(app), 'Proxy', {
+        dbProxyName: 'orders-dev-proxy',
+        engineFamily: 'POSTGRESQL',
+        roleArn: 'arn:aws:iam::111111111111:role/proxy',
+        auth: [{ authScheme: 'SECRETS', secretArn: db.secret!.secretArn }],
+        vpcSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+        requireTls: false,
+        debugLogging: true,
+      });
+      new rds.CfnDBProxyTargetGroup(team(app), 'Targets', {
+        dbProxyName: proxy.ref,
+        targetGroupName: 'default',
+        dbInstanceIdentifiers: [db.instanceIdentifier],
+      });
+    });
+    expect(
+      run.results
+        .filter((r) => r.stack === 'TeamStack' && ['SS-RDS-008', 'SS-RDS-015'].includes(r.ruleId))
+        .map((r) => `${r.ruleId} ${r.status} ${r.severity} ${r.judgedIn}`),
+    ).toEqual(['SS-RDS-008 fail error prod', 'SS-RDS-015 fail error prod']);
+  });
+  test('an alarm of a prod stack watching a dev database leaves the database dev', () => {
+    const run = judgeApp((app) => {
+      const db = new rds.CfnDBInstance(team(app), 'Db', {
+        engine: 'postgres',
+        dbInstanceClass: 'db.t4g.micro',
+        multiAz: false,
+      });
+      new cloudwatch.CfnAlarm(prodStack(app), 'Cpu', {
+        namespace: 'AWS/RDS',
+        metricName: 'CPUUtilization',
+        dimensions: [{ name: 'DBInstanceIdentifier', value: db.ref }],
+        statistic: 'Average',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 80,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
+    });
+    expect(run.results.filter((r) => r.stack === 'TeamStack' && r.judgedIn !== undefined)).toEqual([]);
   });
 });

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnOutput, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
 import { acknowledge } from '../../aspects/acknowledgements';
 import { applyCompliance } from '../../aspects/compliance';
 import { verdictOf, verifyAssembly } from '../../aspects/verify';
@@ -131,6 +132,39 @@ describe('verifyAssembly', () => {
     const v = verifyAssembly(dir, { ...OPTIONS, environment: 'prod', stacks: ['Prod/*'] });
     expect(v.stacks.map((s) => s.stack)).toEqual(['Prod/SpendSense-Database-prod']);
     expect(verdictOf(v).blocking).toBe(0);
+  });
+
+  test('judges the stacks a named stack depends on, which cdk deploy deploys with it', () => {
+    const dir = synth((app) => {
+      const data = new Stack(app, 'Data');
+      const db = new rds.CfnDBInstance(data, 'Db', { engine: 'postgres', dbInstanceClass: 'db.m7g.large' });
+      const service = new Stack(app, 'Service');
+      new CfnOutput(service, 'DatabaseId', { value: db.ref });
+    });
+    const v = verifyAssembly(dir, { ...OPTIONS, environment: 'prod', stacks: ['Service'] });
+    expect(v.stacks.map((s) => s.stack).sort()).toEqual(['Data', 'Service']);
+    expect(failures(dir, 'prod', ['Service'])).toContain('SS-RDS-001');
+  });
+
+  test('a logical id two construct paths claim (forged metadata) is claimed by neither', () => {
+    const dir = synth((app) => {
+      const { database } = kitProd(app);
+      const cfn = database.node.defaultChild as rds.CfnDBInstance;
+      cfn.addPropertyOverride('BackupRetentionPeriod', 1);
+      const decoy = new Construct(app.node.findChild('SpendSense-Database-prod'), 'Decoy');
+      decoy.node.addMetadata('aws:cdk:logicalId', Stack.of(cfn).getLogicalId(cfn));
+      acknowledge(decoy, {
+        ruleId: 'SS-RDS-006',
+        reason: 'One day is enough for this one, says the team.',
+        owner: 'team',
+        expires: '2099-01-01',
+      });
+    });
+    const v = verifyAssembly(dir, { ...OPTIONS, environment: 'prod' });
+    const backups = v.stacks[0].results.filter((r) => r.ruleId === 'SS-RDS-006');
+    expect(backups.map((r) => `${r.status} ${r.constructPath}`)).toEqual([
+      expect.stringMatching(/^fail SpendSense-Database-prod\/\w+ \(unclaimed\)$/),
+    ]);
   });
 
   test('honours an acknowledgement prod allows, and refuses one prod forbids', () => {
