@@ -65,9 +65,18 @@ interface Template {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function readJson(file: string, what: string): unknown {
+function readText(file: string, what: string): string {
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AssemblyError(`${what} ${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+function readJson(file: string, what: string): unknown {
+  const text = readText(file, what);
+  try {
+    return JSON.parse(text);
   } catch (error) {
     throw new AssemblyError(`${what} ${file}: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -128,7 +137,7 @@ function readAssembly(dir: string, selectors: readonly string[], problems: strin
     const templateFile = artifact.properties?.templateFile;
     if (typeof templateFile !== 'string') throw new AssemblyError(`stack ${name} names no template file`);
     const file = resolve(dir, templateFile);
-    const text = readFileSync(file, 'utf8');
+    const text = readText(file, 'template');
     // What the CLI deploys is the object the template is uploaded as: it must come from this very file.
     for (const t of stackTemplateObjects(dir, { artifacts: { [id]: artifact } })) {
       const problem = unjudgedSource({ ...t, stack: name }, uploads, (p) => sameText(p, text));
@@ -180,7 +189,7 @@ function nestedTemplates(parent: Template, uploads: readonly Upload[], problems:
           : '',
       ),
     );
-    const texts = new Set([...files].map((f) => (f ? readFileSync(f, 'utf8') : '')));
+    const texts = new Set([...files].map((f) => (f ? readText(f, 'nested template') : '')));
     if (texts.size !== 1 || texts.has('')) {
       problems.push(`${parent.name}/${logicalId} deploys a nested template built by a command, or from several files`);
       continue;

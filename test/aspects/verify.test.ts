@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnOutput, NestedStack, Stack, Stage } from 'aws-cdk-lib';
@@ -222,8 +222,18 @@ describe('spendsense-verify, the command', () => {
     [['--environment', 'prod', '--date', '01/12/2026'], /--date: got '01\/12\/2026', expected a date YYYY-MM-DD/],
     [['--environment', 'prod', 'Nope'], /no stack of .* is named Nope \(stacks: SpendSense-Database-prod\)/],
     [['--environment', 'prod', '--assembly', '/nonexistent-assembly'], /--assembly \/nonexistent-assembly: /],
+    [
+      ['--environment', 'prod', '--assembly', 'MISSING_TEMPLATE'],
+      /template .*SpendSense-Database-prod\.template\.json: ENOENT/,
+    ],
   ])('exits 2 with one line for %j', (args, message) => {
-    const r = run(args.includes('--assembly') ? args : [...args, '--assembly', dir]);
+    const missing = () => {
+      const broken = synth(kitProd);
+      rmSync(join(broken, 'SpendSense-Database-prod.template.json'));
+      return broken;
+    };
+    const given = args.map((a) => (a === 'MISSING_TEMPLATE' ? missing() : a));
+    const r = run(given.includes('--assembly') ? given : [...given, '--assembly', dir]);
     expect(r.stderr.split('\n')[0]).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.status).toBe(2);
