@@ -13,7 +13,7 @@
  * nested stack's parameter that its parent fills with one.
  */
 import type { EnvironmentName } from '../lib/profiles';
-import { stricterEnvironment } from './environment';
+import { isStricter, stricterEnvironment } from './environment';
 import type { Resolver } from './resolve';
 import { walkValue } from './template';
 import { SETTING_CARRIER_TYPES, isRegistryExtension } from './rules/cfn/custom-resource-properties';
@@ -122,13 +122,11 @@ interface Index {
   readonly actsOn: Map<Resolver, Map<string, Found[]>>;
 }
 
-const STRICTNESS: Readonly<Record<EnvironmentName, number>> = { dev: 0, staging: 1, prod: 2 };
-
 function keep(map: Map<Resolver, Map<string, Found>>, at: Resolver, id: string, judge: Found): void {
   let byId = map.get(at);
   if (!byId) map.set(at, (byId = new Map<string, Found>()));
   const before = byId.get(id);
-  if (!before || STRICTNESS[judge.environment] > STRICTNESS[before.environment]) byId.set(id, judge);
+  if (!before || isStricter(judge.environment, before.environment)) byId.set(id, judge);
 }
 
 /** Every value of `value` that crosses into another template: an import, or a parameter the parent fills. */
@@ -254,7 +252,7 @@ function indexOf(resolver: Resolver): Index {
 function referencedByStricter(resolver: Resolver, logicalId: string): Found | undefined {
   const judge = indexOf(resolver).referencedBy.get(resolver)?.get(logicalId);
   const own = resolver.environment;
-  return judge && own && STRICTNESS[judge.environment] > STRICTNESS[own] ? judge : undefined;
+  return judge && own && isStricter(judge.environment, own) ? judge : undefined;
 }
 
 /**
@@ -273,7 +271,7 @@ export function stricterJudgeOf(resolver: Resolver, logicalId: string): Stricter
       ? stricterEnvironment(acted.environment, targetJudge.environment)
       : acted.environment;
     const why = targetJudge ? `${acted.why}, ${targetJudge.why}` : acted.why;
-    if (!best || STRICTNESS[environment] > STRICTNESS[best.environment]) best = { environment, why };
+    if (!best || isStricter(environment, best.environment)) best = { environment, why };
   }
-  return best && STRICTNESS[best.environment] > STRICTNESS[own] ? best : undefined;
+  return best && isStricter(best.environment, own) ? best : undefined;
 }

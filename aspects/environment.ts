@@ -57,6 +57,11 @@ function complianceTargetOfPair(a: ComplianceTarget, b: ComplianceTarget): Compl
 
 const STRICTNESS: Readonly<Record<EnvironmentName, number>> = { dev: 0, staging: 1, prod: 2 };
 
+/** True when `a` is strictly stricter than `b` (prod over staging over dev). */
+export function isStricter(a: EnvironmentName, b: EnvironmentName): boolean {
+  return STRICTNESS[a] > STRICTNESS[b];
+}
+
 /** The stricter of two environments (prod over staging over dev). */
 export function stricterEnvironment(a: EnvironmentName, b: EnvironmentName): EnvironmentName {
   return STRICTNESS[b] > STRICTNESS[a] ? b : a;
