@@ -15,7 +15,7 @@
 import type { EnvironmentName } from '../lib/profiles';
 import { isStricter, stricterEnvironment } from './environment';
 import type { Resolver } from './resolve';
-import { walkValue } from './template';
+import { intrinsic, walkValue } from './template';
 import { SETTING_CARRIER_TYPES, isRegistryExtension } from './rules/cfn/custom-resource-properties';
 
 /** Properties through which a resource of these types copies or changes the resource it names. */
@@ -130,25 +130,13 @@ function keep(map: Map<Resolver, Map<string, Found>>, at: Resolver, id: string, 
 }
 
 /** Every value of `value` that crosses into another template: an import, or a parameter the parent fills. */
-function* crossings(value: unknown, resolver: Resolver, depth = 0): Generator<unknown> {
-  if (value === null || typeof value !== 'object' || depth > 40) return;
-  if (Array.isArray(value)) {
-    for (const v of value) yield* crossings(v, resolver, depth + 1);
-    return;
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1) {
-    const [name, arg] = entries[0];
-    if (name === 'Fn::ImportValue') {
-      yield value;
-      return;
-    }
-    if (name === 'Ref' && typeof arg === 'string' && arg in (resolver.template.Parameters ?? {})) {
-      yield value;
-      return;
+function* crossings(value: unknown, resolver: Resolver): Generator<unknown> {
+  for (const reference of references(value)) {
+    const [name, arg] = intrinsic(reference)!;
+    if (name === 'Fn::ImportValue' || (name === 'Ref' && String(arg) in (resolver.template.Parameters ?? {}))) {
+      yield reference;
     }
   }
-  for (const [, v] of entries) yield* crossings(v, resolver, depth + 1);
 }
 
 function buildIndex(templates: readonly Resolver[]): Index {
@@ -232,16 +220,12 @@ function actedOn(value: unknown, from: Resolver, depth: number): { resolver: Res
 /** Every `Ref`, `Fn::GetAtt` and `Fn::ImportValue` inside a value. */
 function* references(value: unknown, depth = 0): Generator<unknown> {
   if (value === null || typeof value !== 'object' || depth > 40) return;
-  if (Array.isArray(value)) {
-    for (const v of value) yield* references(v, depth + 1);
-    return;
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1 && ['Ref', 'Fn::GetAtt', 'Fn::ImportValue'].includes(entries[0][0])) {
+  const fn = intrinsic(value);
+  if (fn && ['Ref', 'Fn::GetAtt', 'Fn::ImportValue'].includes(fn[0])) {
     yield value;
     return;
   }
-  for (const [, v] of entries) yield* references(v, depth + 1);
+  for (const v of Object.values(value as Record<string, unknown>)) yield* references(v, depth + 1);
 }
 
 function indexOf(resolver: Resolver): Index {

@@ -189,6 +189,8 @@ function ruleResults(input: StackInput): CheckResult[] {
       const judge = judgeOf(logicalId);
       const severity = rule.severity[judge?.environment ?? env];
       if (severity === 'off') continue;
+      // A rule off in the stack's environment but on in the stricter one that judges this resource takes that one's.
+      const stackSeverity = ruleSeverity === 'off' ? severity : ruleSeverity;
       const context: RuleContext = judge
         ? {
             ...base,
@@ -212,9 +214,7 @@ function ruleResults(input: StackInput): CheckResult[] {
       const variants = variantsOfResource(logicalId, resource);
       const judged = variants.map((v) => {
         const outcomes = rule.evaluate(v.resource, context).map(inStricter);
-        const ranks = outcomes.map((o) =>
-          rank(judgeOutcome(rule, o, ruleSeverity === 'off' ? severity : ruleSeverity, env)),
-        );
+        const ranks = outcomes.map((o) => rank(judgeOutcome(rule, o, stackSeverity, env)));
         return { v, outcomes, worst: Math.max(-1, ...ranks), sum: ranks.reduce((a, b) => a + b, 0) };
       });
       const chosen = judged.reduce((a, b) => (b.worst > a.worst || (b.worst === a.worst && b.sum > a.sum) ? b : a));
@@ -225,13 +225,7 @@ function ruleResults(input: StackInput): CheckResult[] {
             ? ` [worst of ${variants.length} cases: ${chosen.v.notes.join(', ')}]`
             : ` [in each of ${variants.length} cases]`;
       for (const outcome of chosen.outcomes) {
-        record(
-          rule,
-          logicalId,
-          resource.Type,
-          { ...outcome, evidence: `${outcome.evidence}${cases}` },
-          ruleSeverity === 'off' ? severity : ruleSeverity,
-        );
+        record(rule, logicalId, resource.Type, { ...outcome, evidence: `${outcome.evidence}${cases}` }, stackSeverity);
       }
     }
   }

@@ -13,7 +13,7 @@ import type { EnvironmentName } from '../lib/profiles';
 import { ACKNOWLEDGEMENT_METADATA, type DeclaredAcknowledgement, coversPath } from './acknowledgements';
 import { fileAssetsOf } from './assets';
 import { blocking, evaluateStack, type StackEvaluation } from './engine';
-import { type ComplianceTarget, DEFAULT_MIN_BACKUP_RETENTION_DAYS, stricterEnvironment } from './environment';
+import { type ComplianceTarget, DEFAULT_MIN_BACKUP_RETENTION_DAYS } from './environment';
 import { type Exported, Resolver } from './resolve';
 import type { CfnTemplate } from './template';
 import {
@@ -284,7 +284,7 @@ export function verifyAssembly(dir: string, options: VerifyOptions): Verificatio
       t.environmentKey,
     );
     // A stack the pipeline does not deploy now is judged as prod where it reaches into one it does: fail closed.
-    t.resolver.environment = t.selected ? options.environment : stricterEnvironment(options.environment, 'prod');
+    t.resolver.environment = t.selected ? options.environment : 'prod';
     resolvers.push(t.resolver);
     for (const output of Object.values(t.template.Outputs ?? {})) {
       const name = output.Export?.Name;
